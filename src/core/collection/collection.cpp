@@ -1,1 +1,848 @@
-// placeholder
+#include "collection.h"
+
+#include "collectionwriter.h"
+#include "database.h"
+#include "schema.h"
+#include "util/logging.h"
+
+#include <QDateTime>
+#include <QDir>
+#include <QFileInfo>
+
+namespace lookalike {
+
+namespace {
+
+// Streams one space's vectors out of SQLite in id order, in batches, for index builds.
+class DatabaseVectorSource final : public VectorSource
+{
+public:
+    DatabaseVectorSource(Database &db, const SpaceInfo &space) : m_db(db), m_space(space) {}
+
+    qint64 count() const override { return m_space.count; }
+    int dimension() const override { return m_space.dimension; }
+
+    Result<void> forEachBatch(const BatchFn &fn) const override
+    {
+        auto q = m_db.prepare("SELECT item_id, vector FROM embeddings WHERE space_id = ? ORDER BY item_id");
+        if (!q)
+            return q.error();
+        q->bind(1, m_space.id);
+        constexpr size_t kBatch = 4096;
+        const size_t dim = size_t(m_space.dimension);
+        std::vector<qint64> ids;
+        std::vector<float> vectors;
+        ids.reserve(kBatch);
+        vectors.reserve(kBatch * dim);
+        auto flush = [&] {
+            const bool more = ids.empty() || fn(ids, vectors);
+            ids.clear();
+            vectors.clear();
+            return more;
+        };
+        for (;;) {
+            auto row = q->step();
+            if (!row)
+                return row.error();
+            if (!*row)
+                break;
+            const size_t at = vectors.size();
+            vectors.resize(at + dim);
+            if (!q->readFloats(1, std::span<float>(vectors.data() + at, dim))) {
+                // A vector of the wrong size is skipped, never guessed at; check reports it.
+                vectors.resize(at);
+                qCWarning(lcCollection) << "skipping malformed vector of item" << q->int64(0) << "in" << m_space.name;
+                continue;
+            }
+            ids.push_back(q->int64(0));
+            if (ids.size() == kBatch && !flush())
+                return {};
+        }
+        flush();
+        return {};
+    }
+
+private:
+    Database &m_db;
+    SpaceInfo m_space;
+};
+
+qint64 nowMs()
+{
+    return QDateTime::currentMSecsSinceEpoch();
+}
+
+ItemRecord readItem(const Statement &q)
+{
+    ItemRecord r;
+    r.id = q.int64(0);
+    r.uri = q.text(1);
+    r.filename = q.text(2);
+    r.size = q.int64(3);
+    r.mtimeMs = q.int64(4);
+    r.contentHash = q.text(5);
+    r.width = int(q.int64(6));
+    r.height = int(q.int64(7));
+    r.format = q.text(8);
+    r.addedMs = q.int64(9);
+    return r;
+}
+
+#define ITEM_COLUMNS "id, uri, filename, size, mtime_ms, content_hash, width, height, format, added_ms"
+
+Result<QList<ItemRecord>> collectItems(Statement &q)
+{
+    QList<ItemRecord> out;
+    for (;;) {
+        auto row = q.step();
+        if (!row)
+            return row.error();
+        if (!*row)
+            return out;
+        out.push_back(readItem(q));
+    }
+}
+
+SpaceInfo readSpace(const Statement &q)
+{
+    SpaceInfo s;
+    s.id = q.int64(0);
+    s.name = q.text(1);
+    s.modality = q.text(2);
+    s.modelId = q.text(3);
+    s.dimension = int(q.int64(4));
+    s.revision = quint64(q.int64(5));
+    s.source = q.text(6);
+    s.count = q.int64(7);
+    return s;
+}
+
+#define SPACE_QUERY \
+    "SELECT s.id, s.name, s.modality, s.model_id, s.dimension, s.revision, s.source, " \
+    "(SELECT count(*) FROM embeddings e WHERE e.space_id = s.id) FROM spaces s"
+
+} // namespace
+
+Collection::Collection(QString dir, std::unique_ptr<Database> db, IndexParams params)
+    : m_dir(std::move(dir)), m_indexParams(params), m_db(std::move(db))
+{
+}
+
+Collection::~Collection()
+{
+    if (auto r = saveIndexes(); !r)
+        qCWarning(lcCollection) << "could not save indexes on close:" << r.errorMessage();
+}
+
+bool Collection::isCollection(const QString &dir)
+{
+    return QFileInfo(QDir(dir).filePath(databaseFileName())).isFile();
+}
+
+Result<std::unique_ptr<Collection>> Collection::create(const QString &dir, const CollectionOptions &options)
+{
+    const QString abs = QFileInfo(dir).absoluteFilePath();
+    if (isCollection(abs))
+        return Error(QStringLiteral("%1 already holds a collection").arg(abs), Error::Code::InvalidArgument);
+    if (!QDir().mkpath(abs))
+        return Error(QStringLiteral("cannot create folder %1").arg(abs), Error::Code::Io);
+    auto db = Database::open(QDir(abs).filePath(databaseFileName()), Database::Mode::ReadWriteCreate);
+    if (!db)
+        return db.error();
+    if (auto r = Schema::migrate(**db); !r)
+        return r.error();
+    {
+        Transaction tx(**db);
+        if (auto r = tx.begin(); !r)
+            return r.error();
+        auto put = (*db)->prepare("INSERT OR REPLACE INTO collection_info(key, value) VALUES (?, ?)");
+        if (!put)
+            return put.error();
+        const QString name = options.name.isEmpty() ? QFileInfo(abs).fileName() : options.name;
+        const std::pair<QString, QString> info[] = {
+            {QStringLiteral("name"), name},
+            {QStringLiteral("embedder"), options.embedderId},
+            {QStringLiteral("created_ms"), QString::number(nowMs())},
+            {QStringLiteral("created_by"), QStringLiteral("Lookalike")},
+        };
+        for (const auto &[k, v] : info) {
+            if (auto r = put->bind(1, k).bind(2, v).run(); !r)
+                return r.error();
+        }
+        if (auto r = tx.commit(); !r)
+            return r.error();
+    }
+    std::unique_ptr<Collection> c(new Collection(abs, std::move(*db), options.indexParams));
+    if (auto r = c->loadInfo(); !r)
+        return r.error();
+    if (options.dimension > 0) {
+        auto w = c->openWriter();
+        if (!w)
+            return w.error();
+        if (auto s = (*w)->ensureSpace(QStringLiteral("image"), options.embedderId, options.dimension); !s)
+            return s.error();
+    }
+    qCInfo(lcCollection) << "created collection" << abs;
+    return c;
+}
+
+Result<std::unique_ptr<Collection>> Collection::open(const QString &dir, const IndexParams &indexParams)
+{
+    const QString abs = QFileInfo(dir).absoluteFilePath();
+    if (!isCollection(abs))
+        return Error(QStringLiteral("%1 is not a Lookalike collection (no %2)").arg(abs, databaseFileName()),
+                     Error::Code::NotFound);
+    auto db = Database::open(QDir(abs).filePath(databaseFileName()), Database::Mode::ReadWrite);
+    if (!db)
+        return db.error();
+    // Cheap structural check before trusting the file with a migration.
+    if (auto r = (*db)->exec("SELECT count(*) FROM sqlite_master"); !r)
+        return Error(QStringLiteral("%1 is damaged: %2 (run `lookalike-cli check --repair`)")
+                         .arg(abs, r.errorMessage()),
+                     Error::Code::Corrupt);
+    if (auto r = Schema::migrate(**db); !r)
+        return r.error();
+    std::unique_ptr<Collection> c(new Collection(abs, std::move(*db), indexParams));
+    if (auto r = c->loadInfo(); !r)
+        return r.error();
+    return c;
+}
+
+Result<void> Collection::loadInfo()
+{
+    std::lock_guard lock(m_dbMutex);
+    auto q = m_db->prepare("SELECT key, value FROM collection_info");
+    if (!q)
+        return q.error();
+    for (;;) {
+        auto row = q->step();
+        if (!row)
+            return row.error();
+        if (!*row)
+            break;
+        m_info.insert(q->text(0), q->text(1));
+    }
+    return {};
+}
+
+QString Collection::name() const
+{
+    return m_info.value(QStringLiteral("name"), QFileInfo(m_dir).fileName());
+}
+
+QString Collection::embedderId() const
+{
+    return m_info.value(QStringLiteral("embedder"), QStringLiteral("classic-v1"));
+}
+
+QString Collection::spaceName(const QString &modality, const QString &modelId)
+{
+    return modality + QLatin1Char(':') + modelId;
+}
+
+QString Collection::imageSpaceName() const
+{
+    return spaceName(QStringLiteral("image"), embedderId());
+}
+
+QString Collection::indexPath(const QString &spaceName) const
+{
+    // Space names contain ':' and may contain '/', which are not welcome in file names.
+    QString file = spaceName;
+    for (QChar &ch : file) {
+        if (!ch.isLetterOrNumber() && ch != QLatin1Char('-') && ch != QLatin1Char('_') && ch != QLatin1Char('.'))
+            ch = QLatin1Char('_');
+    }
+    return QDir(m_dir).filePath(QStringLiteral("index/") + file + QStringLiteral(".faiss"));
+}
+
+QString Collection::filesDir() const
+{
+    return QDir(m_dir).filePath(QStringLiteral("files"));
+}
+
+Result<std::optional<ItemRecord>> Collection::item(qint64 id)
+{
+    std::lock_guard lock(m_dbMutex);
+    auto q = m_db->prepare("SELECT " ITEM_COLUMNS " FROM items WHERE id = ?");
+    if (!q)
+        return q.error();
+    q->bind(1, id);
+    auto row = q->step();
+    if (!row)
+        return row.error();
+    return *row ? std::optional(readItem(*q)) : std::nullopt;
+}
+
+Result<std::optional<ItemRecord>> Collection::itemByUri(const QString &uri)
+{
+    std::lock_guard lock(m_dbMutex);
+    auto q = m_db->prepare("SELECT " ITEM_COLUMNS " FROM items WHERE uri = ?");
+    if (!q)
+        return q.error();
+    q->bind(1, uri);
+    auto row = q->step();
+    if (!row)
+        return row.error();
+    return *row ? std::optional(readItem(*q)) : std::nullopt;
+}
+
+Result<QList<ItemRecord>> Collection::itemsByFilename(const QString &filename)
+{
+    std::lock_guard lock(m_dbMutex);
+    auto q = m_db->prepare("SELECT " ITEM_COLUMNS " FROM items WHERE filename = ? ORDER BY id");
+    if (!q)
+        return q.error();
+    q->bind(1, filename);
+    return collectItems(*q);
+}
+
+Result<QList<ItemRecord>> Collection::items(qint64 offset, qint64 limit)
+{
+    std::lock_guard lock(m_dbMutex);
+    auto q = m_db->prepare("SELECT " ITEM_COLUMNS " FROM items ORDER BY id LIMIT ? OFFSET ?");
+    if (!q)
+        return q.error();
+    q->bind(1, limit < 0 ? qint64(-1) : limit).bind(2, std::max<qint64>(0, offset));
+    return collectItems(*q);
+}
+
+Result<QHash<qint64, ItemRecord>> Collection::itemsByIds(std::span<const qint64> ids)
+{
+    std::lock_guard lock(m_dbMutex);
+    auto q = m_db->prepare("SELECT " ITEM_COLUMNS " FROM items WHERE id = ?");
+    if (!q)
+        return q.error();
+    QHash<qint64, ItemRecord> out;
+    out.reserve(qsizetype(ids.size()));
+    for (qint64 id : ids) {
+        q->bind(1, id);
+        auto row = q->step();
+        if (!row)
+            return row.error();
+        if (*row)
+            out.insert(id, readItem(*q));
+        q->reset();
+    }
+    return out;
+}
+
+Result<qint64> Collection::itemCount()
+{
+    std::lock_guard lock(m_dbMutex);
+    auto q = m_db->prepare("SELECT count(*) FROM items");
+    if (!q)
+        return q.error();
+    auto row = q->step();
+    if (!row)
+        return row.error();
+    return q->int64(0);
+}
+
+Result<QList<ItemRecord>> Collection::itemsUnder(const QString &prefix)
+{
+    std::lock_guard lock(m_dbMutex);
+    // substr() instead of LIKE: file names may contain % and _.
+    auto q = m_db->prepare("SELECT " ITEM_COLUMNS " FROM items WHERE substr(uri, 1, ?) = ? ORDER BY id");
+    if (!q)
+        return q.error();
+    q->bind(1, qint64(prefix.size())).bind(2, prefix);
+    return collectItems(*q);
+}
+
+Result<void> Collection::removeItems(std::span<const qint64> ids)
+{
+    QList<SpaceInfo> touched;
+    {
+        std::lock_guard lock(m_dbMutex);
+        Transaction tx(*m_db);
+        if (auto r = tx.begin(); !r)
+            return r;
+        auto spacesQ = m_db->prepare("SELECT DISTINCT space_id FROM embeddings WHERE item_id = ?");
+        auto del = m_db->prepare("DELETE FROM items WHERE id = ?");
+        if (!spacesQ)
+            return spacesQ.error();
+        if (!del)
+            return del.error();
+        QSet<qint64> spaceIds;
+        for (qint64 id : ids) {
+            spacesQ->bind(1, id);
+            for (;;) {
+                auto row = spacesQ->step();
+                if (!row)
+                    return row.error();
+                if (!*row)
+                    break;
+                spaceIds.insert(spacesQ->int64(0));
+            }
+            spacesQ->reset();
+            if (auto r = del->bind(1, id).run(); !r)
+                return r;
+        }
+        auto bump = m_db->prepare("UPDATE spaces SET revision = revision + 1 WHERE id = ? RETURNING name, revision");
+        if (!bump)
+            return bump.error();
+        for (qint64 sid : std::as_const(spaceIds)) {
+            bump->bind(1, sid);
+            auto row = bump->step();
+            if (!row)
+                return row.error();
+            SpaceInfo s;
+            s.name = bump->text(0);
+            s.revision = quint64(bump->int64(1));
+            touched.push_back(s);
+            bump->reset();
+        }
+        if (auto r = tx.commit(); !r)
+            return r;
+    }
+    for (const SpaceInfo &s : std::as_const(touched))
+        applyIndexChanges(s.name, s.revision, ids, {}, {});
+    return {};
+}
+
+Result<QString> Collection::report(qint64 id)
+{
+    auto r = reports(std::span<const qint64>(&id, 1));
+    if (!r)
+        return r.error();
+    return r->value(id);
+}
+
+Result<QHash<qint64, QString>> Collection::reports(std::span<const qint64> ids)
+{
+    std::lock_guard lock(m_dbMutex);
+    auto q = m_db->prepare("SELECT text FROM reports WHERE item_id = ?");
+    if (!q)
+        return q.error();
+    QHash<qint64, QString> out;
+    for (qint64 id : ids) {
+        q->bind(1, id);
+        auto row = q->step();
+        if (!row)
+            return row.error();
+        if (*row)
+            out.insert(id, q->text(0));
+        q->reset();
+    }
+    return out;
+}
+
+Result<QMap<QString, QString>> Collection::metadata(qint64 id)
+{
+    std::lock_guard lock(m_dbMutex);
+    auto q = m_db->prepare("SELECT key, value FROM metadata WHERE item_id = ? ORDER BY key");
+    if (!q)
+        return q.error();
+    q->bind(1, id);
+    QMap<QString, QString> out;
+    for (;;) {
+        auto row = q->step();
+        if (!row)
+            return row.error();
+        if (!*row)
+            return out;
+        out.insert(q->text(0), q->text(1));
+    }
+}
+
+Result<QByteArray> Collection::thumbnail(qint64 id)
+{
+    std::lock_guard lock(m_dbMutex);
+    auto q = m_db->prepare("SELECT data FROM thumbnails WHERE item_id = ?");
+    if (!q)
+        return q.error();
+    q->bind(1, id);
+    auto row = q->step();
+    if (!row)
+        return row.error();
+    if (!*row)
+        return Error(QStringLiteral("item %1 has no thumbnail").arg(id), Error::Code::NotFound);
+    return q->blob(0);
+}
+
+Result<std::vector<float>> Collection::embedding(qint64 id, const QString &spaceName)
+{
+    std::lock_guard lock(m_dbMutex);
+    auto q = m_db->prepare("SELECT e.vector FROM embeddings e JOIN spaces s ON s.id = e.space_id "
+                           "WHERE s.name = ? AND e.item_id = ?");
+    if (!q)
+        return q.error();
+    q->bind(1, spaceName).bind(2, id);
+    auto row = q->step();
+    if (!row)
+        return row.error();
+    if (!*row)
+        return Error(QStringLiteral("item %1 has no vector in space %2").arg(id).arg(spaceName), Error::Code::NotFound);
+    return q->floats(0);
+}
+
+Result<std::vector<ScoredId>> Collection::searchReports(const QString &ftsQuery, int limit)
+{
+    std::vector<ScoredId> out;
+    if (ftsQuery.isEmpty() || limit <= 0)
+        return out;
+    std::lock_guard lock(m_dbMutex);
+    auto q = m_db->prepare("SELECT rowid, bm25(reports_fts) FROM reports_fts WHERE reports_fts MATCH ? "
+                           "ORDER BY bm25(reports_fts) LIMIT ?");
+    if (!q)
+        return q.error();
+    q->bind(1, ftsQuery).bind(2, qint64(limit));
+    for (;;) {
+        auto row = q->step();
+        if (!row)
+            return Error(QStringLiteral("text search failed: %1").arg(row.errorMessage()), Error::Code::InvalidArgument);
+        if (!*row)
+            return out;
+        out.push_back({q->int64(0), float(-q->real(1))});
+    }
+}
+
+Result<std::vector<qint64>> Collection::idsWithMetadata(const QList<std::pair<QString, QString>> &filters)
+{
+    std::vector<qint64> ids;
+    std::lock_guard lock(m_dbMutex);
+    auto q = m_db->prepare("SELECT item_id FROM metadata WHERE key = ? AND value = ? ORDER BY item_id");
+    if (!q)
+        return q.error();
+    bool first = true;
+    for (const auto &[key, value] : filters) {
+        std::vector<qint64> these;
+        q->bind(1, key).bind(2, value);
+        for (;;) {
+            auto row = q->step();
+            if (!row)
+                return row.error();
+            if (!*row)
+                break;
+            these.push_back(q->int64(0));
+        }
+        q->reset();
+        if (first) {
+            ids = std::move(these);
+            first = false;
+        } else {
+            std::vector<qint64> both;
+            std::set_intersection(ids.begin(), ids.end(), these.begin(), these.end(), std::back_inserter(both));
+            ids = std::move(both);
+        }
+    }
+    return ids;
+}
+
+Result<QList<SpaceInfo>> Collection::spaces()
+{
+    std::lock_guard lock(m_dbMutex);
+    auto q = m_db->prepare(SPACE_QUERY " ORDER BY s.id");
+    if (!q)
+        return q.error();
+    QList<SpaceInfo> out;
+    for (;;) {
+        auto row = q->step();
+        if (!row)
+            return row.error();
+        if (!*row)
+            return out;
+        out.push_back(readSpace(*q));
+    }
+}
+
+Result<std::optional<SpaceInfo>> Collection::space(const QString &name)
+{
+    std::lock_guard lock(m_dbMutex);
+    auto q = m_db->prepare(SPACE_QUERY " WHERE s.name = ?");
+    if (!q)
+        return q.error();
+    q->bind(1, name);
+    auto row = q->step();
+    if (!row)
+        return row.error();
+    return *row ? std::optional(readSpace(*q)) : std::nullopt;
+}
+
+Result<std::shared_ptr<VectorIndex>> Collection::index(const QString &spaceName)
+{
+    auto info = space(spaceName);
+    if (!info)
+        return info.error();
+    if (!*info)
+        return Error(QStringLiteral("the collection has no embedding space %1").arg(spaceName), Error::Code::NotFound);
+    std::lock_guard lock(m_indexMutex);
+    auto it = m_indexes.find(spaceName);
+    // A revision we did not produce means another process wrote: reload to catch up.
+    if (it != m_indexes.end() && it->second.revision == (*info)->revision)
+        return it->second.index;
+    if (it != m_indexes.end())
+        qCInfo(lcIndex) << spaceName << "changed on disk (revision" << it->second.revision << "->"
+                        << (*info)->revision << "); reloading";
+    return loadOrRebuild(**info);
+}
+
+Result<std::shared_ptr<VectorIndex>> Collection::loadOrRebuild(const SpaceInfo &space)
+{
+    const QString file = indexPath(space.name);
+    auto loaded = VectorIndex::load(file, space.revision, space.count, space.dimension, m_indexParams);
+    if (loaded) {
+        std::shared_ptr<VectorIndex> idx(std::move(*loaded));
+        m_indexes[space.name] = {idx, space.revision, space.revision};
+        return idx;
+    }
+    if (loaded.error().code != Error::Code::NotFound || space.count > 0)
+        qCInfo(lcIndex).noquote() << "rebuilding index of" << space.name << "from the database:" << loaded.errorMessage();
+    auto built = buildFromDatabase(space);
+    if (!built)
+        return built.error();
+    m_indexes[space.name] = {*built, space.revision, 0};
+    if (auto r = (*built)->save(file, space.revision); !r)
+        qCWarning(lcIndex) << "could not save rebuilt index:" << r.errorMessage();
+    else
+        m_indexes[space.name].savedRevision = space.revision;
+    return *built;
+}
+
+Result<std::shared_ptr<VectorIndex>> Collection::buildFromDatabase(const SpaceInfo &space)
+{
+    // A separate read connection: a large build must not hold m_dbMutex for seconds.
+    auto db = Database::open(QDir(m_dir).filePath(databaseFileName()), Database::Mode::ReadOnly);
+    if (!db)
+        return db.error();
+    // One read transaction, so the vectors and the revision agree.
+    if (auto r = (*db)->exec("BEGIN"); !r)
+        return r.error();
+    DatabaseVectorSource source(**db, space);
+    auto built = VectorIndex::build(source, m_indexParams);
+    (void)(*db)->exec("COMMIT");
+    if (!built)
+        return built.error();
+    return std::shared_ptr<VectorIndex>(std::move(*built));
+}
+
+Result<void> Collection::rebuildIndex(const QString &spaceName)
+{
+    auto info = space(spaceName);
+    if (!info)
+        return info.error();
+    if (!*info)
+        return Error(QStringLiteral("the collection has no embedding space %1").arg(spaceName), Error::Code::NotFound);
+    auto built = buildFromDatabase(**info);
+    if (!built)
+        return built.error();
+    std::lock_guard lock(m_indexMutex);
+    m_indexes[spaceName] = {*built, (*info)->revision, 0};
+    return {};
+}
+
+void Collection::applyIndexChanges(const QString &spaceName, quint64 newRevision, std::span<const qint64> removed,
+                                   std::span<const qint64> addedIds, std::span<const float> addedVectors)
+{
+    std::lock_guard lock(m_indexMutex);
+    auto it = m_indexes.find(spaceName);
+    if (it == m_indexes.end())
+        return; // not loaded: the next index() call finds the file stale and rebuilds
+    LoadedIndex &li = it->second;
+    if (li.revision + 1 != newRevision) {
+        // Someone else (another process) wrote in between: drop it, reload on next use.
+        m_indexes.erase(it);
+        return;
+    }
+    if (!removed.empty()) {
+        if (auto r = li.index->remove(removed); !r) {
+            qCWarning(lcIndex) << "dropping in-memory index after failed remove:" << r.errorMessage();
+            m_indexes.erase(it);
+            return;
+        }
+    }
+    if (!addedIds.empty()) {
+        if (auto r = li.index->add(addedIds, addedVectors); !r) {
+            qCWarning(lcIndex) << "dropping in-memory index after failed add:" << r.errorMessage();
+            m_indexes.erase(it);
+            return;
+        }
+    }
+    li.revision = newRevision;
+}
+
+Result<void> Collection::saveIndexes()
+{
+    std::lock_guard lock(m_indexMutex);
+    for (auto &[name, li] : m_indexes) {
+        if (li.index->needsRebuild()) {
+            auto info = space(name);
+            if (info && *info && (*info)->revision == li.revision) {
+                qCInfo(lcIndex).noquote() << "rebuilding" << name << "for its new size:" << (*info)->count << "vectors";
+                if (auto built = buildFromDatabase(**info))
+                    li.index = *built;
+                else
+                    qCWarning(lcIndex) << "rebuild failed:" << built.errorMessage();
+            }
+        }
+        if (li.savedRevision == li.revision)
+            continue;
+        if (auto r = li.index->save(indexPath(name), li.revision); !r)
+            return r;
+        li.savedRevision = li.revision;
+    }
+    return {};
+}
+
+Result<QList<IngestErrorRecord>> Collection::ingestErrors(int limit)
+{
+    std::lock_guard lock(m_dbMutex);
+    auto q = m_db->prepare("SELECT uri, stage, message, at_ms FROM ingest_errors ORDER BY at_ms DESC, uri LIMIT ?");
+    if (!q)
+        return q.error();
+    q->bind(1, qint64(limit));
+    QList<IngestErrorRecord> out;
+    for (;;) {
+        auto row = q->step();
+        if (!row)
+            return row.error();
+        if (!*row)
+            return out;
+        out.push_back({q->text(0), q->text(1), q->text(2), q->int64(3)});
+    }
+}
+
+Result<CollectionStats> Collection::stats()
+{
+    CollectionStats s;
+    s.embedderId = embedderId();
+    {
+        std::lock_guard lock(m_dbMutex);
+        auto q = m_db->prepare("SELECT (SELECT count(*) FROM items), (SELECT count(*) FROM reports), "
+                               "(SELECT count(*) FROM ingest_errors), (SELECT count(*) FROM thumbnails)");
+        if (!q)
+            return q.error();
+        if (auto row = q->step(); !row)
+            return row.error();
+        s.items = q->int64(0);
+        s.reports = q->int64(1);
+        s.errors = q->int64(2);
+        s.thumbnails = q->int64(3);
+        auto v = Schema::currentVersion(*m_db);
+        if (!v)
+            return v.error();
+        s.schemaVersion = *v;
+    }
+    auto sp = spaces();
+    if (!sp)
+        return sp.error();
+    s.spaces = *sp;
+    std::lock_guard lock(m_indexMutex);
+    for (const auto &[name, li] : m_indexes)
+        s.indexDescriptions.insert(name, li.index->description());
+    return s;
+}
+
+Result<std::unique_ptr<CollectionWriter>> Collection::openWriter()
+{
+    auto db = Database::open(QDir(m_dir).filePath(databaseFileName()), Database::Mode::ReadWrite);
+    if (!db)
+        return db.error();
+    return std::unique_ptr<CollectionWriter>(new CollectionWriter(*this, std::move(*db)));
+}
+
+} // namespace lookalike
+
+namespace lookalike {
+
+Result<CheckReport> Collection::check(bool repair)
+{
+    CheckReport report;
+    auto problem = [&](const QString &text) {
+        report.ok = false;
+        report.problems << text;
+    };
+    {
+        std::lock_guard lock(m_dbMutex);
+        auto q = m_db->prepare("PRAGMA integrity_check");
+        if (!q)
+            return q.error();
+        for (;;) {
+            auto row = q->step();
+            if (!row) {
+                problem(QStringLiteral("SQLite: %1").arg(row.errorMessage()));
+                break;
+            }
+            if (!*row)
+                break;
+            if (const QString line = q->text(0); line != QLatin1String("ok"))
+                problem(QStringLiteral("SQLite: %1").arg(line));
+        }
+        if (auto r = m_db->exec("INSERT INTO reports_fts(reports_fts, rank) VALUES ('integrity-check', 1)"); !r) {
+            problem(QStringLiteral("report search index: %1").arg(r.errorMessage()));
+            if (repair) {
+                if (auto rr = m_db->exec("INSERT INTO reports_fts(reports_fts) VALUES ('rebuild')"); rr)
+                    report.repairs << QStringLiteral("rebuilt the report search index");
+            }
+        }
+        auto bad = m_db->prepare("SELECT s.name, count(*) FROM embeddings e JOIN spaces s ON s.id = e.space_id "
+                                 "WHERE length(e.vector) != 4 * s.dimension GROUP BY s.name");
+        if (!bad)
+            return bad.error();
+        for (;;) {
+            auto row = bad->step();
+            if (!row)
+                return row.error();
+            if (!*row)
+                break;
+            problem(QStringLiteral("%1 vectors of the wrong size in %2").arg(bad->int64(1)).arg(bad->text(0)));
+        }
+        if (repair && !report.ok) {
+            auto del = m_db->prepare("DELETE FROM embeddings WHERE length(vector) != 4 * "
+                                     "(SELECT dimension FROM spaces WHERE spaces.id = embeddings.space_id)");
+            if (del && del->run() && m_db->changes() > 0)
+                report.repairs << QStringLiteral("removed %1 malformed vectors (re-add their files to embed them again)")
+                                      .arg(m_db->changes());
+        }
+        auto missing = m_db->prepare("SELECT count(*) FROM items i WHERE NOT EXISTS "
+                                     "(SELECT 1 FROM thumbnails t WHERE t.item_id = i.id)");
+        if (!missing)
+            return missing.error();
+        if (auto row = missing->step(); row && *row && missing->int64(0) > 0)
+            report.notes << QStringLiteral("%1 items have no thumbnail").arg(missing->int64(0));
+    }
+
+    auto sp = spaces();
+    if (!sp)
+        return sp.error();
+    for (const SpaceInfo &s : std::as_const(*sp)) {
+        const QString file = indexPath(s.name);
+        auto onDisk = VectorIndex::load(file, s.revision, s.count, s.dimension, m_indexParams);
+        if (!onDisk && s.count > 0)
+            report.notes << QStringLiteral("index of %1 on disk was not usable (%2); rebuilt from the database")
+                                .arg(s.name, onDisk.errorMessage());
+        auto idx = index(s.name);
+        if (!idx) {
+            problem(QStringLiteral("index of %1 cannot be built: %2").arg(s.name, idx.errorMessage()));
+            continue;
+        }
+        if ((*idx)->size() != s.count)
+            problem(QStringLiteral("index of %1 holds %2 vectors, the database %3").arg(s.name).arg((*idx)->size()).arg(s.count));
+        // Every id the index can return must be an item with a vector in this space.
+        if (s.count > 0) {
+            auto probe = items(0, 1);
+            if (probe && !probe->isEmpty()) {
+                auto v = embedding(probe->first().id, s.name);
+                if (v) {
+                    auto hits = (*idx)->search(*v, 50);
+                    if (!hits) {
+                        problem(QStringLiteral("index of %1 cannot be searched: %2").arg(s.name, hits.errorMessage()));
+                    } else {
+                        std::vector<qint64> ids;
+                        for (const ScoredId &h : *hits)
+                            ids.push_back(h.id);
+                        auto found = itemsByIds(ids);
+                        if (found && found->size() != qsizetype(ids.size()))
+                            problem(QStringLiteral("index of %1 returns items that no longer exist").arg(s.name));
+                    }
+                }
+            }
+        }
+    }
+    if (auto r = saveIndexes(); !r)
+        problem(QStringLiteral("could not write index files: %1").arg(r.errorMessage()));
+    return report;
+}
+
+} // namespace lookalike

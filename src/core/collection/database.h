@@ -1,1 +1,103 @@
 #pragma once
+
+#include "util/result.h"
+
+#include <QByteArray>
+#include <QString>
+#include <QVariant>
+
+#include <memory>
+#include <span>
+#include <vector>
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+namespace lookalike {
+
+class Statement;
+
+// One SQLite connection, owned by one thread at a time (SQLite's rule; callers serialise).
+// SQL is only ever run through bound parameters.
+class Database final
+{
+public:
+    enum class Mode { ReadWrite, ReadWriteCreate, ReadOnly };
+
+    ~Database();
+    Database(const Database &) = delete;
+    Database &operator=(const Database &) = delete;
+
+    // WAL journal, foreign keys on, a busy timeout so a second writer waits instead of failing.
+    static Result<std::unique_ptr<Database>> open(const QString &path, Mode mode, int busyTimeoutMs = 5000);
+
+    Result<void> exec(const char *sql);
+    Result<Statement> prepare(const char *sql);
+    qint64 lastInsertId() const;
+    int changes() const;
+    QString path() const { return m_path; }
+    sqlite3 *handle() const { return m_db; }
+    Error lastError(const QString &context) const;
+
+private:
+    Database(sqlite3 *db, QString path);
+    sqlite3 *m_db = nullptr;
+    QString m_path;
+};
+
+// A prepared statement. bind() indices start at 1, column() at 0.
+class Statement final
+{
+public:
+    Statement() = default;
+    ~Statement();
+    Statement(Statement &&other) noexcept;
+    Statement &operator=(Statement &&other) noexcept;
+
+    Statement &bind(int index, qint64 v);
+    Statement &bind(int index, int v) { return bind(index, qint64(v)); }
+    Statement &bind(int index, double v);
+    Statement &bind(int index, const QString &v);
+    Statement &bind(int index, QByteArrayView blob);
+    Statement &bindFloats(int index, std::span<const float> v);
+    Statement &bindNull(int index);
+
+    // Steps once: true while a row is available, false when done. Errors come back as values.
+    Result<bool> step();
+    // Steps to completion of a statement that returns no rows.
+    Result<void> run();
+    void reset();
+
+    qint64 int64(int col) const;
+    double real(int col) const;
+    QString text(int col) const;
+    QByteArray blob(int col) const;
+    // A BLOB column of float32 values. Copied out with memcpy: SQLite gives no alignment
+    // guarantee for BLOB pointers. readFloats() fails when the size is not exactly `out`'s.
+    std::vector<float> floats(int col) const;
+    bool readFloats(int col, std::span<float> out) const;
+    bool isNull(int col) const;
+
+private:
+    friend class Database;
+    Statement(sqlite3_stmt *stmt, sqlite3 *db) : m_stmt(stmt), m_db(db) {}
+    sqlite3_stmt *m_stmt = nullptr;
+    sqlite3 *m_db = nullptr;
+};
+
+// Commits on commit(); rolls back in the destructor otherwise. BEGIN IMMEDIATE takes the
+// write lock up front so that a second writer waits (busy timeout) instead of deadlocking.
+class Transaction final
+{
+public:
+    explicit Transaction(Database &db) : m_db(db) {}
+    ~Transaction();
+    Result<void> begin();
+    Result<void> commit();
+
+private:
+    Database &m_db;
+    bool m_open = false;
+};
+
+} // namespace lookalike

@@ -1,1 +1,352 @@
-// placeholder
+#include "ingestjob.h"
+
+#include "collection/collectionwriter.h"
+#include "embed/embedder.h"
+#include "filediscovery.h"
+#include "media/thumbnailencoder.h"
+#include "util/contenthash.h"
+#include "util/logging.h"
+
+#include <QDateTime>
+#include <QDir>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QFileInfo>
+#include <QSet>
+#include <QThreadPool>
+#include <QtConcurrent/QtConcurrentMap>
+
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace lookalike {
+
+namespace {
+
+constexpr qint64 kMaxSidecarBytes = 1 << 20;
+
+// What a worker produced for one file.
+struct Prepared
+{
+    DiscoveredFile file;
+    std::optional<NewItem> item;
+    std::optional<IngestErrorRecord> error;
+    QImage embedInput; // kept only when the embedder runs in the writer thread
+};
+
+std::optional<QString> readSidecar(const QString &imagePath)
+{
+    const QFileInfo fi(imagePath);
+    const QString candidates[] = {imagePath + QStringLiteral(".txt"),
+                                  fi.dir().filePath(fi.completeBaseName() + QStringLiteral(".txt"))};
+    for (const QString &c : candidates) {
+        QFileInfo si(c);
+        if (!si.isFile() || si.size() > kMaxSidecarBytes)
+            continue;
+        QFile f(c);
+        if (!f.open(QIODevice::ReadOnly))
+            continue;
+        const QString text = QString::fromUtf8(f.readAll()).trimmed();
+        if (!text.isEmpty())
+            return text;
+    }
+    return std::nullopt;
+}
+
+IngestErrorRecord makeError(const QString &uri, const char *stage, const QString &message)
+{
+    return {uri, QString::fromLatin1(stage), message, QDateTime::currentMSecsSinceEpoch()};
+}
+
+// A new path whose bytes equal an item whose file is gone is that file, moved: the item
+// follows it (keeping its id, report and metadata) instead of a second item appearing.
+Result<bool> relinkIfMoved(CollectionWriter &writer, const Prepared &p)
+{
+    auto same = writer.itemsWithHash(p.item->record.contentHash);
+    if (!same)
+        return same.error();
+    for (const KnownFile &k : std::as_const(*same)) {
+        if (k.uri.contains(QLatin1String("://")) || QFileInfo::exists(k.uri))
+            continue;
+        if (auto r = writer.relink(k.id, p.item->record); !r)
+            return r.error();
+        return true;
+    }
+    return false;
+}
+
+} // namespace
+
+IngestJob::IngestJob(Collection &collection, Embedder &embedder, IngestParams params, QObject *parent)
+    : QObject(parent), m_collection(collection), m_embedder(embedder), m_params(std::move(params))
+{
+}
+
+IngestJob::~IngestJob() = default;
+
+void IngestJob::cancel()
+{
+    m_cancel.store(true);
+}
+
+bool IngestJob::isCancelled() const
+{
+    return m_cancel.load();
+}
+
+Result<IngestResult> IngestJob::run()
+{
+    QElapsedTimer clock;
+    clock.start();
+    IngestResult result;
+
+    if (m_embedder.id() != m_collection.embedderId())
+        return Error(QStringLiteral("this collection is embedded with %1, not %2")
+                         .arg(m_collection.embedderId(), m_embedder.id()),
+                     Error::Code::InvalidArgument);
+
+    auto writerOr = m_collection.openWriter();
+    if (!writerOr)
+        return writerOr.error();
+    CollectionWriter &writer = **writerOr;
+    auto spaceOr = writer.ensureSpace(QStringLiteral("image"), m_embedder.id(), m_embedder.dimension());
+    if (!spaceOr)
+        return spaceOr.error();
+    const QString spaceName = spaceOr->name;
+
+    DiscoveryResult found = FileDiscovery::discover(m_params.inputs, &m_cancel);
+    result.discovered = qint64(found.files.size());
+    result.skippedNonImages = found.skippedNonImages;
+    result.errors = found.errors;
+    result.failed = qint64(found.errors.size());
+    if (auto r = writer.recordErrors(found.errors); !r)
+        return r.error();
+
+    // Incremental: a file whose path, size and mtime are unchanged is not read again.
+    std::vector<DiscoveredFile> todo;
+    QSet<QString> present;
+    QHash<QString, KnownFile> known;
+    for (DiscoveredFile &f : found.files) {
+        present.insert(f.path);
+        auto k = writer.lookup(f.path);
+        if (!k)
+            return k.error();
+        if (*k && (*k)->size == f.size && (*k)->mtimeMs == f.mtimeMs) {
+            ++result.unchanged;
+            continue;
+        }
+        if (*k)
+            known.insert(f.path, **k);
+        todo.push_back(std::move(f));
+    }
+    for (const QString &folder : std::as_const(found.folders)) {
+        auto under = m_collection.itemsUnder(folder);
+        if (!under)
+            return under.error();
+        for (const ItemRecord &r : std::as_const(*under)) {
+            if (!present.contains(r.uri) && !QFileInfo::exists(r.uri))
+                result.missing << r.uri;
+        }
+    }
+
+    const qint64 total = result.discovered + qint64(found.errors.size());
+    IngestProgress progress;
+    progress.total = total;
+    progress.done = result.unchanged + qint64(found.errors.size());
+    progress.failed = result.failed;
+    Q_EMIT started(total);
+    Q_EMIT progressChanged(progress);
+
+    DecodeOptions decodeOptions = m_params.decode;
+    decodeOptions.maxSide = std::max({m_params.thumbnailSide, m_embedder.preferredInputSide(), 1});
+    const bool embedInWorkers = m_embedder.isReentrant();
+    const int thumbSide = m_params.thumbnailSide;
+    const bool sidecars = m_params.readSidecarReports;
+
+    auto prepare = [&, spaceName](const DiscoveredFile &file) -> Prepared {
+        Prepared p;
+        p.file = file;
+        if (m_cancel.load(std::memory_order_relaxed))
+            return p;
+        // Read once: the same bytes are hashed and decoded.
+        QFile f(file.path);
+        QFileInfo fi(file.path);
+        if (!fi.isFile()) {
+            p.error = makeError(file.path, "read", QStringLiteral("the file disappeared or is not a regular file"));
+            return p;
+        }
+        if (fi.size() > decodeOptions.maxFileBytes) {
+            p.error = makeError(file.path, "read", QStringLiteral("file too large (%1 bytes; the limit is %2)")
+                                                       .arg(fi.size())
+                                                       .arg(decodeOptions.maxFileBytes));
+            return p;
+        }
+        const int fd = ::open(QFile::encodeName(file.path).constData(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+        if (fd < 0) {
+            p.error = makeError(file.path, "read", QString::fromLocal8Bit(std::strerror(errno)));
+            return p;
+        }
+        if (!f.open(fd, QIODevice::ReadOnly, QFileDevice::AutoCloseHandle)) {
+            ::close(fd);
+            p.error = makeError(file.path, "read", f.errorString());
+            return p;
+        }
+        const QByteArray bytes = f.readAll();
+        if (f.error() != QFileDevice::NoError) {
+            p.error = makeError(file.path, "read", f.errorString());
+            return p;
+        }
+        f.close();
+        auto decoded = ImageDecoder::decode(bytes, decodeOptions);
+        if (!decoded) {
+            p.error = makeError(file.path, "decode", decoded.errorMessage());
+            return p;
+        }
+        NewItem item;
+        item.record.uri = file.path;
+        item.record.filename = fi.fileName();
+        item.record.size = file.size;
+        item.record.mtimeMs = file.mtimeMs;
+        item.record.contentHash = contentHash(bytes);
+        item.record.width = decoded->originalSize.width();
+        item.record.height = decoded->originalSize.height();
+        item.record.format = decoded->format;
+        item.spaceName = spaceName;
+        item.thumbnailJpeg = ThumbnailEncoder::encode(decoded->image, thumbSide);
+        const QSize ts = decoded->image.size().scaled(QSize(thumbSide, thumbSide), Qt::KeepAspectRatio);
+        const bool fits = decoded->image.width() <= thumbSide && decoded->image.height() <= thumbSide;
+        item.thumbnailWidth = fits ? decoded->image.width() : ts.width();
+        item.thumbnailHeight = fits ? decoded->image.height() : ts.height();
+        if (sidecars)
+            item.report = readSidecar(file.path);
+        if (embedInWorkers) {
+            auto v = m_embedder.embedImages(std::span<const QImage>(&decoded->image, 1));
+            if (!v) {
+                p.error = makeError(file.path, "embed", v.errorMessage());
+                return p;
+            }
+            item.embedding = std::move(*v);
+        } else {
+            p.embedInput = std::move(decoded->image);
+        }
+        p.item = std::move(item);
+        return p;
+    };
+
+    QThreadPool pool;
+    pool.setMaxThreadCount(m_params.threads > 0 ? m_params.threads : std::max(1, QThread::idealThreadCount()));
+    const size_t chunk = size_t(std::max(1, m_params.batchSize));
+
+    // Embeds (when not done in workers) and commits one prepared chunk.
+    auto commit = [&](std::vector<Prepared> &&batch) -> Result<void> {
+        std::vector<NewItem> items;
+        QList<IngestErrorRecord> errors;
+        std::vector<size_t> needEmbedding;
+        for (size_t i = 0; i < batch.size(); ++i) {
+            Prepared &p = batch[i];
+            if (p.error) {
+                errors.push_back(*p.error);
+            } else if (p.item) {
+                if (!embedInWorkers)
+                    needEmbedding.push_back(i);
+            }
+        }
+        if (!needEmbedding.empty()) {
+            std::vector<QImage> images;
+            for (size_t i : needEmbedding)
+                images.push_back(batch[i].embedInput);
+            auto v = m_embedder.embedImages(images);
+            const size_t dim = size_t(m_embedder.dimension());
+            for (size_t j = 0; j < needEmbedding.size(); ++j) {
+                Prepared &p = batch[needEmbedding[j]];
+                if (!v) {
+                    errors.push_back(makeError(p.file.path, "embed", v.errorMessage()));
+                    p.item.reset();
+                    continue;
+                }
+                p.item->embedding.assign(v->begin() + ptrdiff_t(j * dim), v->begin() + ptrdiff_t((j + 1) * dim));
+                p.embedInput = QImage();
+            }
+        }
+        for (Prepared &p : batch) {
+            if (!p.item)
+                continue;
+            const auto it = known.constFind(p.file.path);
+            if (it != known.cend() && it->contentHash == p.item->record.contentHash) {
+                // Same bytes, new mtime (touched or copied back): nothing to re-embed.
+                if (auto r = writer.touch(it->id, p.file.size, p.file.mtimeMs); !r)
+                    return r;
+                ++result.unchanged;
+                continue;
+            }
+            if (it == known.cend()) {
+                auto moved = relinkIfMoved(writer, p);
+                if (!moved)
+                    return moved.error();
+                if (*moved) {
+                    ++result.relinked;
+                    continue;
+                }
+                ++result.added;
+            } else {
+                ++result.updated;
+            }
+            items.push_back(std::move(*p.item));
+        }
+        if (auto r = writer.writeItems(items, errors); !r)
+            return r.error();
+        result.failed += errors.size();
+        result.errors += errors;
+        progress.done += qint64(batch.size());
+        progress.failed = result.failed;
+        const double secs = std::max(1e-3, clock.elapsed() / 1000.0);
+        progress.rate = double(progress.done - result.unchanged) / secs;
+        progress.etaSeconds = progress.rate > 0 ? double(progress.total - progress.done) / progress.rate : -1;
+        Q_EMIT progressChanged(progress);
+        return {};
+    };
+
+    // Double buffering: while chunk i is embedded/written here, chunk i+1 decodes on the pool.
+    QFuture<Prepared> inFlight;
+    size_t next = 0;
+    auto launch = [&]() {
+        const size_t end = std::min(todo.size(), next + chunk);
+        std::vector<DiscoveredFile> slice(todo.begin() + ptrdiff_t(next), todo.begin() + ptrdiff_t(end));
+        next = end;
+        return QtConcurrent::mapped(&pool, std::move(slice), prepare);
+    };
+    if (next < todo.size())
+        inFlight = launch();
+    Result<void> status;
+    while (inFlight.isValid() && !inFlight.isCanceled()) {
+        inFlight.waitForFinished();
+        std::vector<Prepared> batch;
+        batch.reserve(size_t(inFlight.resultCount()));
+        for (const Prepared &p : inFlight.results())
+            batch.push_back(p);
+        inFlight = QFuture<Prepared>();
+        if (m_cancel.load())
+            break;
+        if (next < todo.size())
+            inFlight = launch();
+        if (status = commit(std::move(batch)); !status)
+            break;
+    }
+    if (inFlight.isValid())
+        inFlight.waitForFinished(); // workers see the cancel flag and return at once
+    result.cancelled = m_cancel.load();
+    if (!status)
+        return status.error();
+    if (auto r = m_collection.saveIndexes(); !r)
+        qCWarning(lcIngest) << "could not save the index (it will be rebuilt at next open):" << r.errorMessage();
+    result.seconds = clock.elapsed() / 1000.0;
+    qCInfo(lcIngest).nospace() << "ingest: " << result.added << " added, " << result.updated << " updated, "
+                               << result.unchanged << " unchanged, " << result.failed << " failed in "
+                               << result.seconds << " s" << (result.cancelled ? " (cancelled)" : "");
+    return result;
+}
+
+} // namespace lookalike

@@ -1,1 +1,81 @@
 #pragma once
+
+#include "collection/collection.h"
+#include "media/imagedecoder.h"
+
+#include <QObject>
+#include <QStringList>
+
+#include <atomic>
+
+namespace lookalike {
+
+class Embedder;
+
+struct IngestParams
+{
+    QStringList inputs;          // files and folders
+    int threads = 0;             // decode workers; 0 = one per core
+    int batchSize = 64;          // items per transaction (and per pipeline chunk)
+    int thumbnailSide = 256;
+    bool readSidecarReports = true; // <image>.txt beside an image becomes its report
+    DecodeOptions decode;        // maxSide is raised to what embedder and thumbnails need
+};
+
+struct IngestProgress
+{
+    qint64 done = 0;  // files processed (written, unchanged or failed)
+    qint64 total = 0; // files discovered
+    qint64 failed = 0;
+    double rate = 0;  // files per second, over the job so far
+    double etaSeconds = -1;
+};
+
+struct IngestResult
+{
+    qint64 discovered = 0;
+    qint64 added = 0;
+    qint64 updated = 0;   // changed files, re-embedded
+    qint64 unchanged = 0; // same path, size and mtime (or same bytes): skipped
+    qint64 relinked = 0;  // moved files recognised by their bytes
+    qint64 failed = 0;
+    qint64 skippedNonImages = 0;
+    bool cancelled = false;
+    double seconds = 0;
+    QList<IngestErrorRecord> errors;
+    QStringList missing; // items under the given folders whose files are gone from disk
+};
+
+// Adds files and folders to a collection: discover → decode + thumbnail (+ embed when the
+// embedder is reentrant) on a thread pool → embed (batched, otherwise) → write (one writer,
+// one transaction per chunk). Two chunks are in flight at most, so memory stays flat whatever
+// the number of files. Cancellation is cooperative: what was committed stays.
+class IngestJob final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(IngestJob)
+
+public:
+    IngestJob(Collection &collection, Embedder &embedder, IngestParams params, QObject *parent = nullptr);
+    ~IngestJob() override;
+
+    // Blocking; call it from a worker thread in a GUI. Fatal problems (the collection cannot be
+    // written) are errors; per-file problems are in IngestResult::errors.
+    Result<IngestResult> run();
+    // Thread-safe; run() returns soon after, keeping everything already committed.
+    void cancel();
+    bool isCancelled() const;
+
+Q_SIGNALS:
+    void started(qint64 total);
+    // Emitted from the thread that runs run(), after each committed chunk.
+    void progressChanged(const lookalike::IngestProgress &progress);
+
+private:
+    Collection &m_collection;
+    Embedder &m_embedder;
+    IngestParams m_params;
+    std::atomic<bool> m_cancel{false};
+};
+
+} // namespace lookalike
