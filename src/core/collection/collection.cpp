@@ -117,9 +117,13 @@ SpaceInfo readSpace(const Statement &q)
     return s;
 }
 
+// Counting a space's vectors scans its part of the embeddings table: only spaces() pays for
+// it; space() (on every search) leaves count at -1.
 #define SPACE_QUERY \
     "SELECT s.id, s.name, s.modality, s.model_id, s.dimension, s.revision, s.source, " \
     "(SELECT count(*) FROM embeddings e WHERE e.space_id = s.id) FROM spaces s"
+#define SPACE_QUERY_NO_COUNT \
+    "SELECT s.id, s.name, s.modality, s.model_id, s.dimension, s.revision, s.source, -1 FROM spaces s"
 
 } // namespace
 
@@ -550,7 +554,7 @@ Result<QList<SpaceInfo>> Collection::spaces()
 Result<std::optional<SpaceInfo>> Collection::space(const QString &name)
 {
     std::lock_guard lock(m_dbMutex);
-    auto q = m_db->prepare(SPACE_QUERY " WHERE s.name = ?");
+    auto q = m_db->prepare(SPACE_QUERY_NO_COUNT " WHERE s.name = ?");
     if (!q)
         return q.error();
     q->bind(1, name);
@@ -578,8 +582,20 @@ Result<std::shared_ptr<VectorIndex>> Collection::index(const QString &spaceName)
     return loadOrRebuild(**info);
 }
 
-Result<std::shared_ptr<VectorIndex>> Collection::loadOrRebuild(const SpaceInfo &space)
+Result<std::shared_ptr<VectorIndex>> Collection::loadOrRebuild(const SpaceInfo &spaceWithoutCount)
 {
+    SpaceInfo space = spaceWithoutCount;
+    {
+        std::lock_guard lock(m_dbMutex);
+        auto q = m_db->prepare("SELECT count(*), (SELECT revision FROM spaces WHERE id = ?1) FROM embeddings WHERE space_id = ?1");
+        if (!q)
+            return q.error();
+        q->bind(1, space.id);
+        if (auto row = q->step(); !row)
+            return row.error();
+        space.count = q->int64(0);
+        space.revision = quint64(q->int64(1));
+    }
     const QString file = indexPath(space.name);
     auto loaded = VectorIndex::load(file, space.revision, space.count, space.dimension, m_indexParams);
     if (loaded) {
@@ -592,15 +608,16 @@ Result<std::shared_ptr<VectorIndex>> Collection::loadOrRebuild(const SpaceInfo &
     auto built = buildFromDatabase(space);
     if (!built)
         return built.error();
-    m_indexes[space.name] = {*built, space.revision, 0};
-    if (auto r = (*built)->save(file, space.revision); !r)
+    const auto &[index, revision] = *built;
+    m_indexes[space.name] = {index, revision, 0};
+    if (auto r = index->save(file, revision); !r)
         qCWarning(lcIndex) << "could not save rebuilt index:" << r.errorMessage();
     else
-        m_indexes[space.name].savedRevision = space.revision;
-    return *built;
+        m_indexes[space.name].savedRevision = revision;
+    return index;
 }
 
-Result<std::shared_ptr<VectorIndex>> Collection::buildFromDatabase(const SpaceInfo &space)
+Result<std::pair<std::shared_ptr<VectorIndex>, quint64>> Collection::buildFromDatabase(const SpaceInfo &space)
 {
     // A separate read connection: a large build must not hold m_dbMutex for seconds.
     auto db = Database::open(QDir(m_dir).filePath(databaseFileName()), Database::Mode::ReadOnly);
@@ -609,12 +626,23 @@ Result<std::shared_ptr<VectorIndex>> Collection::buildFromDatabase(const SpaceIn
     // One read transaction, so the vectors and the revision agree.
     if (auto r = (*db)->exec("BEGIN"); !r)
         return r.error();
-    DatabaseVectorSource source(**db, space);
+    SpaceInfo counted = space;
+    {
+        auto q = (*db)->prepare("SELECT count(*), (SELECT revision FROM spaces WHERE id = ?1) FROM embeddings WHERE space_id = ?1");
+        if (!q)
+            return q.error();
+        q->bind(1, space.id);
+        if (auto row = q->step(); !row)
+            return row.error();
+        counted.count = q->int64(0);
+        counted.revision = quint64(q->int64(1));
+    }
+    DatabaseVectorSource source(**db, counted);
     auto built = VectorIndex::build(source, m_indexParams);
     (void)(*db)->exec("COMMIT");
     if (!built)
         return built.error();
-    return std::shared_ptr<VectorIndex>(std::move(*built));
+    return std::pair(std::shared_ptr<VectorIndex>(std::move(*built)), counted.revision);
 }
 
 Result<void> Collection::rebuildIndex(const QString &spaceName)
@@ -628,8 +656,54 @@ Result<void> Collection::rebuildIndex(const QString &spaceName)
     if (!built)
         return built.error();
     std::lock_guard lock(m_indexMutex);
-    m_indexes[spaceName] = {*built, (*info)->revision, 0};
+    m_indexes[spaceName] = {built->first, built->second, 0};
     return {};
+}
+
+Result<void> Collection::forEachEmbedding(const QString &spaceName, const VectorSource::BatchFn &fn)
+{
+    auto info = space(spaceName);
+    if (!info)
+        return info.error();
+    if (!*info)
+        return Error(QStringLiteral("the collection has no embedding space %1").arg(spaceName), Error::Code::NotFound);
+    auto db = Database::open(QDir(m_dir).filePath(databaseFileName()), Database::Mode::ReadOnly);
+    if (!db)
+        return db.error();
+    if (auto r = (*db)->exec("BEGIN"); !r)
+        return r;
+    DatabaseVectorSource source(**db, **info);
+    auto r = source.forEachBatch(fn);
+    (void)(*db)->exec("COMMIT");
+    return r;
+}
+
+Result<QSet<std::pair<qint64, qint64>>> Collection::notDuplicatePairs()
+{
+    std::lock_guard lock(m_dbMutex);
+    auto q = m_db->prepare("SELECT a, b FROM not_duplicates");
+    if (!q)
+        return q.error();
+    QSet<std::pair<qint64, qint64>> out;
+    for (;;) {
+        auto row = q->step();
+        if (!row)
+            return row.error();
+        if (!*row)
+            return out;
+        out.insert({q->int64(0), q->int64(1)});
+    }
+}
+
+Result<void> Collection::markNotDuplicate(qint64 a, qint64 b)
+{
+    if (a == b)
+        return Error(QStringLiteral("an item cannot be its own duplicate"), Error::Code::InvalidArgument);
+    std::lock_guard lock(m_dbMutex);
+    auto q = m_db->prepare("INSERT OR IGNORE INTO not_duplicates(a, b) VALUES (?, ?)");
+    if (!q)
+        return q.error();
+    return q->bind(1, std::min(a, b)).bind(2, std::max(a, b)).run();
 }
 
 void Collection::applyIndexChanges(const QString &spaceName, quint64 newRevision, std::span<const qint64> removed,
@@ -668,11 +742,13 @@ Result<void> Collection::saveIndexes()
     for (auto &[name, li] : m_indexes) {
         if (li.index->needsRebuild()) {
             auto info = space(name);
-            if (info && *info && (*info)->revision == li.revision) {
-                qCInfo(lcIndex).noquote() << "rebuilding" << name << "for its new size:" << (*info)->count << "vectors";
-                if (auto built = buildFromDatabase(**info))
-                    li.index = *built;
-                else
+            if (info && *info) {
+                qCInfo(lcIndex).noquote() << "rebuilding" << name << "for its new size:" << li.index->size() << "vectors";
+                if (auto built = buildFromDatabase(**info)) {
+                    li.index = built->first;
+                    li.revision = built->second;
+                    li.savedRevision = 0;
+                } else
                     qCWarning(lcIndex) << "rebuild failed:" << built.errorMessage();
             }
         }

@@ -6,6 +6,7 @@
 #include <QHash>
 #include <QList>
 #include <QMap>
+#include <QSet>
 #include <QString>
 
 #include <map>
@@ -137,6 +138,11 @@ public:
     // corrupt (with a log line saying why). Also catches up with other processes' writes.
     Result<std::shared_ptr<VectorIndex>> index(const QString &spaceName);
     Result<void> rebuildIndex(const QString &spaceName);
+    // Streams every vector of a space in id order (a read transaction of its own).
+    Result<void> forEachEmbedding(const QString &spaceName, const VectorSource::BatchFn &fn);
+    // Pairs the user marked "not a duplicate", each as (smaller id, larger id).
+    Result<QSet<std::pair<qint64, qint64>>> notDuplicatePairs();
+    Result<void> markNotDuplicate(qint64 a, qint64 b);
     // Writes every index that changed since it was loaded; rebuilds those whose kind no longer
     // fits their size first.
     Result<void> saveIndexes();
@@ -158,7 +164,8 @@ private:
     void applyIndexChanges(const QString &spaceName, quint64 newRevision, std::span<const qint64> removed,
                            std::span<const qint64> addedIds, std::span<const float> addedVectors);
     Result<std::shared_ptr<VectorIndex>> loadOrRebuild(const SpaceInfo &space);
-    Result<std::shared_ptr<VectorIndex>> buildFromDatabase(const SpaceInfo &space);
+    // The index and the revision of the vectors it was built from (read in one transaction).
+    Result<std::pair<std::shared_ptr<VectorIndex>, quint64>> buildFromDatabase(const SpaceInfo &space);
 
     struct LoadedIndex
     {

@@ -56,9 +56,9 @@ Result<std::unique_ptr<Database>> Database::open(const QString &path, Mode mode,
     std::unique_ptr<Database> d(new Database(db, path));
     sqlite3_busy_timeout(db, busyTimeoutMs);
     sqlite3_extended_result_codes(db, 1);
-    // Defensive: no ATTACH of arbitrary files, no loading extensions, no trusted schema tricks.
+    // Defensive mode: SQL cannot corrupt the file on purpose (writable_schema and the like).
+    // The schema stays trusted: its FTS5 triggers need that.
     sqlite3_db_config(db, SQLITE_DBCONFIG_DEFENSIVE, 1, nullptr);
-    sqlite3_db_config(db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, nullptr);
     if (mode != Mode::ReadOnly) {
         if (auto r = d->exec("PRAGMA journal_mode=WAL"); !r)
             return r.error();

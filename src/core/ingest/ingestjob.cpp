@@ -94,7 +94,13 @@ void IngestJob::cancel()
 
 bool IngestJob::isCancelled() const
 {
-    return m_cancel.load();
+    return stopRequested();
+}
+
+bool IngestJob::stopRequested() const
+{
+    return m_cancel.load(std::memory_order_relaxed)
+        || (m_params.interrupt && m_params.interrupt->load(std::memory_order_relaxed));
 }
 
 Result<IngestResult> IngestJob::run()
@@ -117,6 +123,8 @@ Result<IngestResult> IngestJob::run()
         return spaceOr.error();
     const QString spaceName = spaceOr->name;
 
+    if (m_params.interrupt && m_params.interrupt->load())
+        m_cancel.store(true);
     DiscoveryResult found = FileDiscovery::discover(m_params.inputs, &m_cancel);
     result.discovered = qint64(found.files.size());
     result.skippedNonImages = found.skippedNonImages;
@@ -169,7 +177,7 @@ Result<IngestResult> IngestJob::run()
     auto prepare = [&, spaceName](const DiscoveredFile &file) -> Prepared {
         Prepared p;
         p.file = file;
-        if (m_cancel.load(std::memory_order_relaxed))
+        if (stopRequested())
             return p;
         // Read once: the same bytes are hashed and decoded.
         QFile f(file.path);
@@ -328,7 +336,7 @@ Result<IngestResult> IngestJob::run()
         for (const Prepared &p : inFlight.results())
             batch.push_back(p);
         inFlight = QFuture<Prepared>();
-        if (m_cancel.load())
+        if (stopRequested())
             break;
         if (next < todo.size())
             inFlight = launch();
@@ -337,7 +345,7 @@ Result<IngestResult> IngestJob::run()
     }
     if (inFlight.isValid())
         inFlight.waitForFinished(); // workers see the cancel flag and return at once
-    result.cancelled = m_cancel.load();
+    result.cancelled = stopRequested();
     if (!status)
         return status.error();
     if (auto r = m_collection.saveIndexes(); !r)

@@ -20,6 +20,8 @@ struct IngestParams
     int thumbnailSide = 256;
     bool readSidecarReports = true; // <image>.txt beside an image becomes its report
     DecodeOptions decode;        // maxSide is raised to what embedder and thumbnails need
+    // Checked like cancel(); lets a signal handler stop the job (it may only touch atomics).
+    const std::atomic<bool> *interrupt = nullptr;
 };
 
 struct IngestProgress
@@ -72,6 +74,8 @@ Q_SIGNALS:
     void progressChanged(const lookalike::IngestProgress &progress);
 
 private:
+    bool stopRequested() const;
+
     Collection &m_collection;
     Embedder &m_embedder;
     IngestParams m_params;

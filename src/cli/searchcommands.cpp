@@ -1,0 +1,248 @@
+// Commands that query a collection: search, export, duplicates.
+#include "cli.h"
+#include "searchoptions.h"
+
+#include "collection/collection.h"
+#include "embed/embedderfactory.h"
+#include "search/duplicatefinder.h"
+#include "search/searchengine.h"
+
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QSaveFile>
+
+namespace lookalike::cli {
+
+namespace {
+
+QString snippet(const QString &report, int length = 100)
+{
+    QString s = report.simplified();
+    return s.size() > length ? s.left(length - 1) + QChar(0x2026) : s;
+}
+
+Result<SearchResult> runSearch(Collection &collection, const SearchQuery &query)
+{
+    std::unique_ptr<Embedder> embedder;
+    if (!query.imageFiles.isEmpty() || !query.negativeImageFiles.isEmpty() || !query.images.isEmpty()) {
+        auto e = EmbedderFactory::create(collection.embedderId());
+        if (!e)
+            return e.error();
+        embedder = std::move(*e);
+    }
+    SearchEngine engine(collection, embedder.get());
+    return engine.search(query);
+}
+
+QString csvField(const QString &v)
+{
+    if (!v.contains(QLatin1Char(',')) && !v.contains(QLatin1Char('"')) && !v.contains(QLatin1Char('\n'))
+        && !v.contains(QLatin1Char('\r')))
+        return v;
+    QString q = v;
+    q.replace(QLatin1Char('"'), QLatin1String("\"\""));
+    return QLatin1Char('"') + q + QLatin1Char('"');
+}
+
+} // namespace
+
+int searchCommand(const QStringList &args)
+{
+    Command cmd(QStringLiteral("search"),
+                QStringLiteral("Search the collection in DIR by example images or items (--image, --item), by report text "
+                               "(--text), or both (fused with --alpha)."),
+                QStringLiteral("DIR"));
+    SearchOptions options(cmd);
+    int exit = Ok;
+    if (!cmd.parse(args, exit))
+        return exit;
+    const QStringList pos = cmd.parser.positionalArguments();
+    if (pos.size() != 1)
+        return usageError(QStringLiteral("search takes one collection folder"), cmd.wantsJson());
+    auto query = options.query();
+    if (!query)
+        return usageError(query.errorMessage(), cmd.wantsJson());
+    if (!query->hasImagePart() && !query->hasTextPart())
+        return usageError(QStringLiteral("give --image, --item or --text"), cmd.wantsJson());
+    auto c = openCollection(pos.first());
+    if (!c)
+        return fail(c.error(), cmd.wantsJson());
+    auto result = runSearch(**c, *query);
+    if (!result)
+        return result.error().code == Error::Code::InvalidArgument || result.error().code == Error::Code::NotFound
+            ? usageError(result.errorMessage(), cmd.wantsJson())
+            : fail(result.error(), cmd.wantsJson());
+    if (cmd.wantsJson()) {
+        QJsonArray hits;
+        int rank = query->offset;
+        for (const SearchHit &h : std::as_const(result->hits))
+            hits.append(SearchOptions::hitToJson(h, ++rank));
+        printJson({{QStringLiteral("results"), hits},
+                   {QStringLiteral("total"), result->totalMatches},
+                   {QStringLiteral("offset"), query->offset},
+                   {QStringLiteral("fusion"), result->fusion},
+                   {QStringLiteral("exact"), result->exact},
+                   {QStringLiteral("warnings"), QJsonArray::fromStringList(result->warnings)}});
+        return Ok;
+    }
+    for (const QString &w : std::as_const(result->warnings))
+        printLine(QStringLiteral("note: %1").arg(w));
+    printLine(QStringLiteral("%1 — %2 matches").arg(result->fusion).arg(result->totalMatches));
+    printLine(QStringLiteral("rank  score  image   text   id      file"));
+    int rank = query->offset;
+    for (const SearchHit &h : std::as_const(result->hits)) {
+        printLine(QStringLiteral("%1  %2  %3  %4  %5  %6")
+                      .arg(++rank, 4)
+                      .arg(h.score, 5, 'f', 3)
+                      .arg(h.imageScore, 6, 'f', 3)
+                      .arg(h.textScore, 5, 'f', 3)
+                      .arg(h.id, -6)
+                      .arg(printable(h.item.uri)));
+        if (!h.report.isEmpty())
+            printLine(QStringLiteral("      report: %1").arg(snippet(h.report)));
+    }
+    return Ok;
+}
+
+int exportCommand(const QStringList &args)
+{
+    Command cmd(QStringLiteral("export"),
+                QStringLiteral("Copy the results of a search (or, without query options, every item) into OUT, with a "
+                               "results.csv describing them."),
+                QStringLiteral("DIR OUT"));
+    SearchOptions options(cmd);
+    int exit = Ok;
+    if (!cmd.parse(args, exit))
+        return exit;
+    const QStringList pos = cmd.parser.positionalArguments();
+    if (pos.size() != 2)
+        return usageError(QStringLiteral("export takes a collection folder and an output folder"), cmd.wantsJson());
+    auto query = options.query();
+    if (!query)
+        return usageError(query.errorMessage(), cmd.wantsJson());
+    auto c = openCollection(pos.first());
+    if (!c)
+        return fail(c.error(), cmd.wantsJson());
+
+    QList<SearchHit> hits;
+    if (query->hasImagePart() || query->hasTextPart()) {
+        auto result = runSearch(**c, *query);
+        if (!result)
+            return fail(result.error(), cmd.wantsJson());
+        hits = result->hits;
+    } else {
+        auto all = (*c)->items(0, -1);
+        if (!all)
+            return fail(all.error(), cmd.wantsJson());
+        std::vector<qint64> ids;
+        for (const ItemRecord &r : std::as_const(*all))
+            ids.push_back(r.id);
+        auto reports = (*c)->reports(ids);
+        if (!reports)
+            return fail(reports.error(), cmd.wantsJson());
+        for (const ItemRecord &r : std::as_const(*all)) {
+            SearchHit h;
+            h.id = r.id;
+            h.item = r;
+            h.report = reports->value(r.id);
+            hits.push_back(h);
+        }
+    }
+
+    const QDir out(pos.at(1));
+    if (!QDir().mkpath(out.absolutePath()))
+        return fail(Error(QStringLiteral("cannot create %1").arg(out.absolutePath()), Error::Code::Io), cmd.wantsJson());
+    QSaveFile csv(out.filePath(QStringLiteral("results.csv")));
+    if (!csv.open(QIODevice::WriteOnly))
+        return fail(Error(QStringLiteral("cannot write %1: %2").arg(csv.fileName(), csv.errorString()), Error::Code::Io), cmd.wantsJson());
+    csv.write("rank,id,file,source,score,image_score,text_score,report\n");
+    QJsonArray failures;
+    int rank = query->offset;
+    int copied = 0;
+    for (const SearchHit &h : std::as_const(hits)) {
+        ++rank;
+        // Rank-prefixed names keep the order and never collide, whatever the source names.
+        const QString name = QStringLiteral("%1_%2").arg(rank, 4, 10, QLatin1Char('0')).arg(h.item.filename);
+        const QString target = out.filePath(name);
+        QFile::remove(target);
+        if (!QFile::copy(h.item.uri, target)) {
+            failures.append(QJsonObject{{QStringLiteral("uri"), h.item.uri}, {QStringLiteral("message"), QStringLiteral("could not copy")}});
+            continue;
+        }
+        ++copied;
+        const QStringList row = {QString::number(rank), QString::number(h.id), name, h.item.uri,
+                                 QString::number(h.score, 'f', 6), QString::number(h.imageScore, 'f', 6),
+                                 QString::number(h.textScore, 'f', 6), h.report};
+        QStringList fields;
+        for (const QString &f : row)
+            fields << csvField(f);
+        csv.write(fields.join(QLatin1Char(',')).toUtf8() + '\n');
+    }
+    if (!csv.commit())
+        return fail(Error(QStringLiteral("cannot write %1").arg(csv.fileName()), Error::Code::Io), cmd.wantsJson());
+    if (cmd.wantsJson()) {
+        printJson({{QStringLiteral("exported"), copied},
+                   {QStringLiteral("folder"), out.absolutePath()},
+                   {QStringLiteral("csv"), out.filePath(QStringLiteral("results.csv"))},
+                   {QStringLiteral("failed"), failures}});
+    } else {
+        printLine(QStringLiteral("exported %1 files and results.csv to %2").arg(copied).arg(out.absolutePath()));
+        for (const auto &f : std::as_const(failures))
+            printLine(QStringLiteral("  could not copy %1").arg(printable(f.toObject().value(QStringLiteral("uri")).toString())));
+    }
+    return failures.isEmpty() ? Ok : SomeFailed;
+}
+
+int duplicatesCommand(const QStringList &args)
+{
+    Command cmd(QStringLiteral("duplicates"), QStringLiteral("List groups of near-duplicate images in the collection in DIR."),
+                QStringLiteral("DIR"));
+    QCommandLineOption threshold{QStringLiteral("threshold"), QStringLiteral("Cosine similarity at or above which images are near-duplicates (default 0.95)."),
+                                 QStringLiteral("t"), QStringLiteral("0.95")};
+    QCommandLineOption neighbours{QStringLiteral("neighbours"), QStringLiteral("Neighbours examined per image (default 16)."), QStringLiteral("n"), QStringLiteral("16")};
+    cmd.parser.addOption(threshold);
+    cmd.parser.addOption(neighbours);
+    int exit = Ok;
+    if (!cmd.parse(args, exit))
+        return exit;
+    const QStringList pos = cmd.parser.positionalArguments();
+    if (pos.size() != 1)
+        return usageError(QStringLiteral("duplicates takes one collection folder"), cmd.wantsJson());
+    DuplicateParams params;
+    bool ok1 = false, ok2 = false;
+    params.threshold = cmd.parser.value(threshold).toFloat(&ok1);
+    params.neighbours = cmd.parser.value(neighbours).toInt(&ok2);
+    if (!ok1 || !ok2 || params.threshold < -1 || params.threshold > 1 || params.neighbours < 1 || params.neighbours > 1000)
+        return usageError(QStringLiteral("--threshold wants -1..1 and --neighbours 1..1000"), cmd.wantsJson());
+    auto c = openCollection(pos.first());
+    if (!c)
+        return fail(c.error(), cmd.wantsJson());
+    auto found = DuplicateFinder::find(**c, params, &g_interrupted);
+    if (!found)
+        return fail(found.error(), cmd.wantsJson());
+    QJsonArray groups;
+    for (const DuplicateGroup &g : found->groups) {
+        auto items = (*c)->itemsByIds(g.ids);
+        if (!items)
+            return fail(items.error(), cmd.wantsJson());
+        QJsonArray ids, uris;
+        for (qint64 id : g.ids) {
+            ids.append(id);
+            uris.append(items->value(id).uri);
+        }
+        groups.append(QJsonObject{{QStringLiteral("ids"), ids}, {QStringLiteral("uris"), uris}, {QStringLiteral("max_score"), double(g.maxScore)}});
+        if (!cmd.wantsJson()) {
+            printLine(QStringLiteral("group of %1 (best pair %2):").arg(g.ids.size()).arg(g.maxScore, 0, 'f', 3));
+            for (qint64 id : g.ids)
+                printLine(QStringLiteral("  %1\t%2").arg(id).arg(printable(items->value(id).uri)));
+        }
+    }
+    if (cmd.wantsJson())
+        printJson({{QStringLiteral("groups"), groups}, {QStringLiteral("threshold"), double(params.threshold)}});
+    else
+        printLine(QStringLiteral("%1 groups at threshold %2").arg(found->groups.size()).arg(params.threshold));
+    return Ok;
+}
+
+} // namespace lookalike::cli
