@@ -42,3 +42,108 @@ QImage makeSyntheticImage(int width, int height, quint32 seed)
 }
 
 } // namespace lookalike::test
+
+#include <QBuffer>
+#include <QDir>
+#include <QFile>
+#include <QImageWriter>
+#include <QtEndian>
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+namespace lookalike::test {
+
+bool saveImage(const QImage &image, const QString &path, const char *format, int quality)
+{
+    QImageWriter w(path, format);
+    w.setQuality(quality);
+    return w.write(image);
+}
+
+QByteArray pngHeaderClaiming(quint32 width, quint32 height)
+{
+    auto chunk = [](const char *type, const QByteArray &data) {
+        QByteArray c;
+        quint32 len = qToBigEndian(quint32(data.size()));
+        c.append(reinterpret_cast<const char *>(&len), 4);
+        QByteArray body = QByteArray(type, 4) + data;
+        c.append(body);
+        quint32 crc = qToBigEndian(quint32(crc32(0, reinterpret_cast<const Bytef *>(body.constData()), uInt(body.size()))));
+        c.append(reinterpret_cast<const char *>(&crc), 4);
+        return c;
+    };
+    QByteArray ihdr;
+    const quint32 w = qToBigEndian(width), h = qToBigEndian(height);
+    ihdr.append(reinterpret_cast<const char *>(&w), 4);
+    ihdr.append(reinterpret_cast<const char *>(&h), 4);
+    ihdr.append("\x08\x02\x00\x00\x00", 5); // 8-bit RGB
+    return QByteArray("\x89PNG\r\n\x1a\n", 8) + chunk("IHDR", ihdr) + chunk("IDAT", QByteArray(16, '\0'))
+        + chunk("IEND", QByteArray());
+}
+
+int writeHostileFiles(const QString &dirPath)
+{
+    const QDir dir(dirPath);
+    auto write = [&](const QString &name, const QByteArray &bytes) {
+        QFile f(dir.filePath(name));
+        if (f.open(QIODevice::WriteOnly))
+            f.write(bytes);
+    };
+    int count = 0;
+    QByteArray jpeg;
+    {
+        QBuffer b(&jpeg);
+        b.open(QIODevice::WriteOnly);
+        makeSyntheticImage(400, 300, 7).save(&b, "JPEG", 90);
+    }
+    write(QStringLiteral("truncated.jpg"), jpeg.left(jpeg.size() / 3));
+    write(QStringLiteral("empty.jpg"), QByteArray());
+    write(QStringLiteral("page.jpg"), QByteArray("<!DOCTYPE html><html><body>not an image</body></html>"));
+    write(QStringLiteral("bomb.png"), pngHeaderClaiming(30000, 30000));
+    write(QStringLiteral("entity.svg"),
+          QByteArray("<?xml version=\"1.0\"?><!DOCTYPE svg [<!ENTITY x SYSTEM \"file:///etc/passwd\">]>"
+                     "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"10\" height=\"10\"><text>&x;</text></svg>"));
+    write(QStringLiteral("href.svg"),
+          QByteArray("<svg xmlns=\"http://www.w3.org/2000/svg\" xmlns:xlink=\"http://www.w3.org/1999/xlink\" width=\"10\" "
+                     "height=\"10\"><image xlink:href=\"http://127.0.0.1:9/x.png\" width=\"10\" height=\"10\"/></svg>"));
+    count += 6;
+    ::symlink(".", QFile::encodeName(dir.filePath(QStringLiteral("loop"))).constData()); // followed once, then skipped
+    ::mkfifo(QFile::encodeName(dir.filePath(QStringLiteral("pipe.jpg"))).constData(), 0600);
+    count += 1;
+    // A newline in the name is legal and must not break anything; its content is truncated.
+    write(QStringLiteral("new\nline.jpg"), jpeg.left(100));
+    count += 1;
+    // A Latin-1 name: not valid UTF-8.
+    const QByteArray latin1 = QFile::encodeName(dirPath) + "/caf\xe9.jpg";
+    const int fd = ::open(latin1.constData(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (fd >= 0) {
+        (void)::write(fd, jpeg.constData(), size_t(jpeg.size()));
+        ::close(fd);
+    }
+    count += 1;
+    return count;
+}
+
+} // namespace lookalike::test
+
+namespace lookalike::test {
+
+void removeNonUtf8Names(const QString &dirPath)
+{
+    const QByteArray native = QFile::encodeName(dirPath);
+    DIR *d = ::opendir(native.constData());
+    if (!d)
+        return;
+    while (dirent *e = ::readdir(d)) {
+        const QByteArray name(e->d_name);
+        if (QFile::encodeName(QFile::decodeName(name)) != name)
+            ::unlink(QByteArray(native + '/' + name).constData());
+    }
+    ::closedir(d);
+}
+
+} // namespace lookalike::test

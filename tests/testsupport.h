@@ -13,3 +13,22 @@ QString cliPath();
 QImage makeSyntheticImage(int width, int height, quint32 seed);
 
 } // namespace lookalike::test
+
+namespace lookalike::test {
+
+// Writes `image` as `format` ("jpg", "png", …) to `path`; false on failure.
+bool saveImage(const QImage &image, const QString &path, const char *format, int quality = 90);
+
+// A PNG whose header claims width × height pixels (a decompression bomb's header), with
+// valid chunk CRCs and a tiny, wrong IDAT.
+QByteArray pngHeaderClaiming(quint32 width, quint32 height);
+
+// Fills `dir` with files a careless pipeline trips over: truncated JPEG, empty file, HTML
+// named .jpg, a PNG header claiming 30000×30000, an SVG with an external entity and one with an
+// external image reference, a symlink loop, a FIFO, a name with a newline, a name that is not
+// UTF-8. Returns the number of entries that must each produce one per-file error.
+int writeHostileFiles(const QString &dir);
+// Deletes what QDir cannot (names that are not UTF-8), so that QTemporaryDir cleans up.
+void removeNonUtf8Names(const QString &dir);
+
+} // namespace lookalike::test

@@ -77,8 +77,9 @@ int main(int argc, char **argv)
     }
     // Progress and results are the CLI's output; library chatter only with LOOKALIKE_VERBOSE=1.
     if (!qEnvironmentVariableIsSet("LOOKALIKE_VERBOSE"))
-        QLoggingCategory::setFilterRules(QStringLiteral("lookalike.*.info=false\nlookalike.index.info=true\n"
-                                                        "qt.gui.imageio.warning=false"));
+        QLoggingCategory::setFilterRules(QStringLiteral("lookalike.collection.info=false\nlookalike.ingest.info=false\n"
+                                                        "lookalike.search.info=false\nlookalike.import.info=false\n"
+                                                        "lookalike.embed.info=false\nqt.gui.imageio.warning=false"));
     std::unique_ptr<QCoreApplication> app;
     if (command && command->needsGui)
         app = std::make_unique<QGuiApplication>(argc, argv);

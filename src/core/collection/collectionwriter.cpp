@@ -120,7 +120,9 @@ Result<std::vector<qint64>> CollectionWriter::writeItems(std::span<const NewItem
                                 "width = ?, height = ?, format = ? WHERE id = ?");
     auto thumb = m_db->prepare("INSERT OR REPLACE INTO thumbnails(item_id, width, height, data) VALUES (?, ?, ?, ?)");
     auto vec = m_db->prepare("INSERT OR REPLACE INTO embeddings(space_id, item_id, vector) VALUES (?, ?, ?)");
-    auto report = m_db->prepare("INSERT OR REPLACE INTO reports(item_id, text, source) VALUES (?, ?, 'sidecar')");
+    // An upsert, not INSERT OR REPLACE: REPLACE's implicit delete skips the FTS triggers.
+    auto report = m_db->prepare("INSERT INTO reports(item_id, text, source) VALUES (?, ?, 'sidecar') "
+                                "ON CONFLICT(item_id) DO UPDATE SET text = excluded.text, source = excluded.source");
     auto clearError = m_db->prepare("DELETE FROM ingest_errors WHERE uri = ?");
     for (auto *s : {&find, &insert, &update, &thumb, &vec, &report, &clearError}) {
         if (!*s)
@@ -283,7 +285,8 @@ Result<void> CollectionWriter::setReports(std::span<const std::pair<qint64, QStr
     Transaction tx(*m_db);
     if (auto r = tx.begin(); !r)
         return r;
-    auto q = m_db->prepare("INSERT OR REPLACE INTO reports(item_id, text, source) VALUES (?, ?, ?)");
+    auto q = m_db->prepare("INSERT INTO reports(item_id, text, source) VALUES (?, ?, ?) "
+                           "ON CONFLICT(item_id) DO UPDATE SET text = excluded.text, source = excluded.source");
     if (!q)
         return q.error();
     for (const auto &[id, text] : reports) {

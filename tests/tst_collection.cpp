@@ -1,0 +1,308 @@
+// Collection: schema, writes, reads, index derivation and its recovery from damaged files.
+#include "collection/collection.h"
+#include "collection/collectionwriter.h"
+#include "collection/schema.h"
+#include "testsupport.h"
+
+#include <QFile>
+#include <QRandomGenerator>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <cmath>
+
+using namespace lookalike;
+
+namespace {
+
+constexpr int kDim = 8;
+
+std::vector<float> unitVector(quint32 seed)
+{
+    QRandomGenerator rng(seed);
+    std::vector<float> v(kDim);
+    double n = 0;
+    for (float &x : v) {
+        x = float(rng.generateDouble() * 2 - 1);
+        n += double(x) * x;
+    }
+    for (float &x : v)
+        x = float(x / std::sqrt(n));
+    return v;
+}
+
+NewItem makeItem(int i, const QString &space)
+{
+    NewItem item;
+    item.record.uri = QStringLiteral("/data/img%1.png").arg(i);
+    item.record.filename = QStringLiteral("img%1.png").arg(i);
+    item.record.size = 100 + i;
+    item.record.mtimeMs = 1000 + i;
+    item.record.contentHash = QStringLiteral("hash%1").arg(i);
+    item.record.width = 10;
+    item.record.height = 20;
+    item.record.format = QStringLiteral("png");
+    item.thumbnailJpeg = QByteArray("jpegbytes") + QByteArray::number(i);
+    item.thumbnailWidth = 5;
+    item.thumbnailHeight = 10;
+    item.spaceName = space;
+    item.embedding = unitVector(quint32(i));
+    return item;
+}
+
+} // namespace
+
+class TestCollection final : public QObject
+{
+    Q_OBJECT
+
+private:
+    std::unique_ptr<Collection> createWithItems(const QString &dir, int n)
+    {
+        CollectionOptions options;
+        options.embedderId = QStringLiteral("test-model");
+        options.dimension = kDim;
+        auto c = Collection::create(dir, options);
+        if (!c)
+            qFatal("create failed: %s", qPrintable(c.errorMessage()));
+        auto w = (*c)->openWriter();
+        std::vector<NewItem> items;
+        for (int i = 0; i < n; ++i)
+            items.push_back(makeItem(i, (*c)->imageSpaceName()));
+        auto ids = (*w)->writeItems(items);
+        if (!ids)
+            qFatal("write failed: %s", qPrintable(ids.errorMessage()));
+        return std::move(*c);
+    }
+
+private Q_SLOTS:
+    void createAndReopen()
+    {
+        QTemporaryDir tmp;
+        {
+            auto c = createWithItems(tmp.path(), 5);
+            QCOMPARE(*c->itemCount(), qint64(5));
+            QCOMPARE(c->imageSpaceName(), QStringLiteral("image:test-model"));
+        }
+        QVERIFY(QFile::exists(tmp.filePath(QStringLiteral("collection.sqlite"))));
+        auto again = Collection::create(tmp.path(), {});
+        QVERIFY(!again);
+        auto c = Collection::open(tmp.path());
+        QVERIFY2(c, qPrintable(c.errorMessage()));
+        QCOMPARE(*(*c)->itemCount(), qint64(5));
+        QCOMPARE((*c)->embedderId(), QStringLiteral("test-model"));
+        auto stats = (*c)->stats();
+        QVERIFY(stats);
+        QCOMPARE(stats->schemaVersion, Schema::latestVersion());
+        QCOMPARE(stats->spaces.size(), 1);
+        QCOMPARE(stats->spaces.first().count, qint64(5));
+        QCOMPARE(stats->thumbnails, qint64(5));
+    }
+
+    void openRefusesNonCollection()
+    {
+        QTemporaryDir tmp;
+        auto c = Collection::open(tmp.path());
+        QVERIFY(!c);
+        QCOMPARE(c.error().code, Error::Code::NotFound);
+    }
+
+    void openRefusesGarbageDatabase()
+    {
+        QTemporaryDir tmp;
+        QFile f(tmp.filePath(QStringLiteral("collection.sqlite")));
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(QByteArray(8192, 'x'));
+        f.close();
+        auto c = Collection::open(tmp.path());
+        QVERIFY(!c);
+        QVERIFY2(c.errorMessage().contains(QLatin1String("damaged")) || c.error().code == Error::Code::Corrupt,
+                 qPrintable(c.errorMessage()));
+    }
+
+    void itemsRoundTrip()
+    {
+        QTemporaryDir tmp;
+        auto c = createWithItems(tmp.path(), 3);
+        auto byUri = c->itemByUri(QStringLiteral("/data/img1.png"));
+        QVERIFY(byUri && *byUri);
+        QCOMPARE((*byUri)->filename, QStringLiteral("img1.png"));
+        QCOMPARE((*byUri)->size, qint64(101));
+        auto thumb = c->thumbnail((*byUri)->id);
+        QVERIFY(thumb);
+        QCOMPARE(*thumb, QByteArray("jpegbytes1"));
+        auto v = c->embedding((*byUri)->id, c->imageSpaceName());
+        QVERIFY(v);
+        QCOMPARE(*v, unitVector(1));
+        auto page = c->items(1, 1);
+        QVERIFY(page);
+        QCOMPARE(page->size(), 1);
+        QCOMPARE(page->first().uri, QStringLiteral("/data/img1.png"));
+        auto under = c->itemsUnder(QStringLiteral("/data/"));
+        QCOMPARE(under->size(), 3);
+        auto none = c->itemsUnder(QStringLiteral("/dat/"));
+        QCOMPARE(none->size(), 0);
+    }
+
+    void rewriteKeepsIdAndReplacesVector()
+    {
+        QTemporaryDir tmp;
+        auto c = createWithItems(tmp.path(), 3);
+        const qint64 id = (*c->itemByUri(QStringLiteral("/data/img2.png")))->id;
+        auto w = c->openWriter();
+        NewItem changed = makeItem(2, c->imageSpaceName());
+        changed.embedding = unitVector(99);
+        auto ids = (*w)->writeItems(std::vector<NewItem>{changed});
+        QVERIFY(ids);
+        QCOMPARE(ids->front(), id);
+        QCOMPARE(*c->itemCount(), qint64(3));
+        QCOMPARE(*c->embedding(id, c->imageSpaceName()), unitVector(99));
+        auto idx = c->index(c->imageSpaceName());
+        QVERIFY(idx);
+        QCOMPARE((*idx)->size(), qint64(3));
+        auto hits = (*idx)->search(unitVector(99), 1);
+        QVERIFY(hits);
+        QCOMPARE(hits->front().id, id);
+    }
+
+    void reportsMetadataAndTextSearch()
+    {
+        QTemporaryDir tmp;
+        auto c = createWithItems(tmp.path(), 3);
+        auto w = c->openWriter();
+        const std::pair<qint64, QString> reports[] = {{1, QStringLiteral("Left lower lobe consolidation.")},
+                                                      {2, QStringLiteral("No acute findings; clear lungs.")}};
+        QVERIFY((*w)->setReports(reports, QStringLiteral("test")));
+        const std::tuple<qint64, QString, QString> meta[] = {{1, QStringLiteral("view"), QStringLiteral("PA")},
+                                                             {2, QStringLiteral("view"), QStringLiteral("AP")},
+                                                             {3, QStringLiteral("view"), QStringLiteral("PA")}};
+        QVERIFY((*w)->setMetadata(meta));
+        auto hits = c->searchReports(QStringLiteral("\"consolidation\""), 10);
+        QVERIFY(hits);
+        QCOMPARE(hits->size(), size_t(1));
+        QCOMPARE(hits->front().id, qint64(1));
+        QVERIFY(hits->front().score > 0);
+        // Porter stemming: "finding" matches "findings".
+        QCOMPARE(c->searchReports(QStringLiteral("\"finding\""), 10)->size(), size_t(1));
+        auto pa = c->idsWithMetadata({{QStringLiteral("view"), QStringLiteral("PA")}});
+        QCOMPARE(*pa, (std::vector<qint64>{1, 3}));
+        QCOMPARE(c->metadata(2)->value(QStringLiteral("view")), QStringLiteral("AP"));
+        // Updating a report keeps the full-text index in step (triggers).
+        const std::pair<qint64, QString> update[] = {{1, QStringLiteral("Resolved.")}};
+        QVERIFY((*w)->setReports(update, QStringLiteral("test")));
+        QCOMPARE(c->searchReports(QStringLiteral("\"consolidation\""), 10)->size(), size_t(0));
+    }
+
+    void removeUpdatesIndexAndCascades()
+    {
+        QTemporaryDir tmp;
+        auto c = createWithItems(tmp.path(), 4);
+        auto idx = c->index(c->imageSpaceName());
+        QVERIFY(idx);
+        const std::vector<qint64> gone = {2};
+        QVERIFY(c->removeItems(gone));
+        auto after = c->index(c->imageSpaceName());
+        QCOMPARE((*after)->size(), qint64(3));
+        auto hits = (*after)->search(unitVector(1), 10);
+        for (const ScoredId &h : *hits)
+            QVERIFY(h.id != 2);
+        QVERIFY(!c->thumbnail(2));
+        QCOMPARE(c->stats()->spaces.first().count, qint64(3));
+    }
+
+    void staleIndexIsRebuilt()
+    {
+        QTemporaryDir tmp;
+        {
+            auto c = createWithItems(tmp.path(), 4);
+            QVERIFY(c->index(c->imageSpaceName()));
+            QVERIFY(c->saveIndexes());
+        }
+        // A second process (here: a second Collection) writes while the index file stays old.
+        {
+            auto c = Collection::open(tmp.path());
+            auto w = (*c)->openWriter();
+            QVERIFY((*w)->writeItems(std::vector<NewItem>{makeItem(10, (*c)->imageSpaceName())}));
+        }
+        auto c = Collection::open(tmp.path());
+        auto idx = (*c)->index((*c)->imageSpaceName());
+        QVERIFY(idx);
+        QCOMPARE((*idx)->size(), qint64(5));
+        auto check = (*c)->check(false);
+        QVERIFY(check);
+        QVERIFY2(check->ok, qPrintable(check->problems.join(u'\n')));
+    }
+
+    void corruptIndexIsRebuilt_data()
+    {
+        QTest::addColumn<QString>("damage");
+        QTest::newRow("missing") << QStringLiteral("missing");
+        QTest::newRow("truncated") << QStringLiteral("truncated");
+        QTest::newRow("garbage") << QStringLiteral("garbage");
+    }
+
+    void corruptIndexIsRebuilt()
+    {
+        QFETCH(QString, damage);
+        QTemporaryDir tmp;
+        QString indexFile;
+        {
+            auto c = createWithItems(tmp.path(), 6);
+            QVERIFY(c->index(c->imageSpaceName()));
+            QVERIFY(c->saveIndexes());
+            indexFile = c->indexPath(c->imageSpaceName());
+        }
+        QVERIFY(QFile::exists(indexFile));
+        if (damage == QLatin1String("missing")) {
+            QVERIFY(QFile::remove(indexFile));
+        } else {
+            QFile f(indexFile);
+            QVERIFY(f.open(QIODevice::ReadWrite));
+            if (damage == QLatin1String("truncated")) {
+                QVERIFY(f.resize(f.size() / 2));
+            } else {
+                f.seek(f.size() / 2);
+                f.write(QByteArray(16, '\x5a'));
+            }
+        }
+        auto c = Collection::open(tmp.path());
+        auto idx = (*c)->index((*c)->imageSpaceName());
+        QVERIFY2(idx, qPrintable(idx.errorMessage()));
+        QCOMPARE((*idx)->size(), qint64(6));
+        auto hits = (*idx)->search(unitVector(3), 1);
+        QCOMPARE(hits->front().id, (*(*c)->itemByUri(QStringLiteral("/data/img3.png")))->id);
+    }
+
+    void spacesAndImportedVectors()
+    {
+        QTemporaryDir tmp;
+        auto c = createWithItems(tmp.path(), 3);
+        auto w = c->openWriter();
+        auto s = (*w)->ensureSpace(QStringLiteral("text"), QStringLiteral("ext"), 4, QStringLiteral("x.npy"));
+        QVERIFY(s);
+        QCOMPARE(s->name, QStringLiteral("text:ext"));
+        QVERIFY(!(*w)->ensureSpace(QStringLiteral("text"), QStringLiteral("ext"), 5)); // dimension clash
+        const std::vector<qint64> ids = {1, 2};
+        const std::vector<float> vecs = {1, 0, 0, 0, 0, 1, 0, 0};
+        QVERIFY((*w)->writeEmbeddings(QStringLiteral("text:ext"), ids, vecs));
+        auto idx = c->index(QStringLiteral("text:ext"));
+        QVERIFY(idx);
+        QCOMPARE((*idx)->size(), qint64(2));
+        const std::vector<float> q = {0, 1, 0, 0};
+        QCOMPARE((*idx)->search(q, 1)->front().id, qint64(2));
+        QVERIFY(!(*w)->writeEmbeddings(QStringLiteral("text:ext"), ids, std::vector<float>(3)));
+    }
+
+    void notDuplicates()
+    {
+        QTemporaryDir tmp;
+        auto c = createWithItems(tmp.path(), 3);
+        QVERIFY(c->markNotDuplicate(3, 1));
+        QVERIFY(!c->markNotDuplicate(2, 2));
+        auto pairs = c->notDuplicatePairs();
+        QVERIFY(pairs->contains({1, 3}));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestCollection)
+#include "tst_collection.moc"
