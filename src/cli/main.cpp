@@ -44,12 +44,12 @@ void onInterrupt(int)
     std::signal(SIGINT, SIG_DFL);
 }
 
-void printUsage()
+void printUsage(FILE *to)
 {
-    std::printf("Usage: lookalike-cli COMMAND [options]\n\nFind similar images in local collections.\n\nCommands:\n");
+    std::fprintf(to, "Usage: lookalike-cli COMMAND [options]\n\nFind similar images in local collections.\n\nCommands:\n");
     for (const CommandEntry &c : kCommands)
-        std::printf("  %-11s %s\n", c.name, c.summary);
-    std::printf("\nOptions:\n  --version   Print the version\n  --help      Print this help\n"
+        std::fprintf(to, "  %-11s %s\n", c.name, c.summary);
+    std::fprintf(to, "\nOptions:\n  --version   Print the version\n  --help      Print this help\n"
                 "\n`lookalike-cli COMMAND --help` describes a command. Exit codes: 0 ok, 1 usage error,\n"
                 "2 some items failed, 3 fatal error. See docs/cli.md.\n");
 }
@@ -79,7 +79,8 @@ int main(int argc, char **argv)
     if (!qEnvironmentVariableIsSet("LOOKALIKE_VERBOSE"))
         QLoggingCategory::setFilterRules(QStringLiteral("lookalike.collection.info=false\nlookalike.ingest.info=false\n"
                                                         "lookalike.search.info=false\nlookalike.import.info=false\n"
-                                                        "lookalike.embed.info=false\nqt.gui.imageio.warning=false"));
+                                                        "lookalike.embed.info=false\nlookalike.index.info=false\n"
+                                                        "qt.gui.imageio.warning=false"));
     std::unique_ptr<QCoreApplication> app;
     if (command && command->needsGui)
         app = std::make_unique<QGuiApplication>(argc, argv);
@@ -92,7 +93,8 @@ int main(int argc, char **argv)
     args.removeFirst();
     if (args.isEmpty() || args.first() == QLatin1String("--help") || args.first() == QLatin1String("-h")
         || args.first() == QLatin1String("help")) {
-        printUsage();
+        // Without a command it is a usage error: the help goes to stderr.
+        printUsage(args.isEmpty() ? stderr : stdout);
         return args.isEmpty() ? Usage : Ok;
     }
     if (args.first() == QLatin1String("--version") || args.first() == QLatin1String("version")) {

@@ -251,12 +251,9 @@ QString Collection::imageSpaceName() const
 
 QString Collection::indexPath(const QString &spaceName) const
 {
-    // Space names contain ':' and may contain '/', which are not welcome in file names.
-    QString file = spaceName;
-    for (QChar &ch : file) {
-        if (!ch.isLetterOrNumber() && ch != QLatin1Char('-') && ch != QLatin1Char('_') && ch != QLatin1Char('.'))
-            ch = QLatin1Char('_');
-    }
+    // Space names contain ':' and may contain '/': percent-encoding keeps file names portable
+    // and distinct ("image:a/b" and "image:a_b" must not share a file).
+    const QString file = QString::fromLatin1(spaceName.toUtf8().toPercentEncoding(QByteArray(), QByteArrayLiteral("%")));
     return QDir(m_dir).filePath(QStringLiteral("index/") + file + QStringLiteral(".faiss"));
 }
 
@@ -603,8 +600,9 @@ Result<std::shared_ptr<VectorIndex>> Collection::loadOrRebuild(const SpaceInfo &
         m_indexes[space.name] = {idx, space.revision, space.revision};
         return idx;
     }
+    // A rebuild means the file was lost, damaged or left stale by a crash: worth a warning.
     if (loaded.error().code != Error::Code::NotFound || space.count > 0)
-        qCInfo(lcIndex).noquote() << "rebuilding index of" << space.name << "from the database:" << loaded.errorMessage();
+        qCWarning(lcIndex).noquote() << "rebuilding the index of" << space.name << "from the database:" << loaded.errorMessage();
     auto built = buildFromDatabase(space);
     if (!built)
         return built.error();

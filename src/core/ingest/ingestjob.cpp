@@ -122,6 +122,10 @@ Result<IngestResult> IngestJob::run()
     if (!spaceOr)
         return spaceOr.error();
     const QString spaceName = spaceOr->name;
+    // Load (or rebuild) the index now, so that each commit updates it in memory and the end of
+    // the job saves it, instead of the next search rebuilding it from scratch.
+    if (auto idx = m_collection.index(spaceName); !idx)
+        return idx.error();
 
     if (m_params.interrupt && m_params.interrupt->load())
         m_cancel.store(true);

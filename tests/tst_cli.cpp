@@ -1,0 +1,329 @@
+// lookalike-cli end to end, as a user or a script drives it: real processes, real files,
+// the real chest radiographs and reports of ../shared/testdata/cxr-sample.
+#include "collection/collection.h"
+#include "testsupport.h"
+#include "util/csvreader.h"
+
+#include <QDir>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QThread>
+
+#include <csignal>
+
+using namespace lookalike;
+using namespace lookalike::test;
+
+namespace {
+
+struct Run
+{
+    int exitCode = -1;
+    QByteArray out;
+    QByteArray err;
+    QJsonObject json() const { return QJsonDocument::fromJson(out).object(); }
+};
+
+Run cli(const QStringList &args, int timeoutMs = 300000)
+{
+    QProcess p;
+    p.setProgram(cliPath());
+    p.setArguments(args);
+    p.start();
+    p.waitForFinished(timeoutMs);
+    Run r;
+    r.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
+    r.out = p.readAllStandardOutput();
+    r.err = p.readAllStandardError();
+    return r;
+}
+
+QString cxrDir()
+{
+    return testDataDir() + QStringLiteral("/cxr-sample");
+}
+
+// image_path → (view, report) from the sample's CSV, read with the product's CSV reader.
+QHash<QString, QPair<QString, QString>> cxrRows()
+{
+    QHash<QString, QPair<QString, QString>> rows;
+    auto reader = CsvReader::open(cxrDir() + QStringLiteral("/cases.csv"));
+    if (!reader)
+        qFatal("cannot read cases.csv: %s", qPrintable(reader.errorMessage()));
+    const int path = (*reader)->column(QStringLiteral("image_path"));
+    const int view = (*reader)->column(QStringLiteral("view"));
+    const int report = (*reader)->column(QStringLiteral("report_text"));
+    for (;;) {
+        auto row = (*reader)->next();
+        if (!row || !*row)
+            break;
+        const QStringList &f = (*row)->fields;
+        rows.insert(QDir(cxrDir()).filePath(f.value(path)), {f.value(view), f.value(report)});
+    }
+    return rows;
+}
+
+void writePhotos(const QString &dir, int n, int w, int h)
+{
+    QDir().mkpath(dir);
+    for (int i = 0; i < n; ++i)
+        QVERIFY(saveImage(makeSyntheticImage(w, h, quint32(i)), QDir(dir).filePath(QStringLiteral("p%1.jpg").arg(i, 4, 10, QLatin1Char('0'))), "jpg"));
+}
+
+qint64 committedItems(const QString &collection)
+{
+    auto c = Collection::open(collection);
+    return c ? *(*c)->itemCount() : -1;
+}
+
+} // namespace
+
+class TestCli final : public QObject
+{
+    Q_OBJECT
+
+    QTemporaryDir m_tmp;
+    QString m_cxr; // a collection of the sample, built once
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QVERIFY2(QFile::exists(cxrDir() + QStringLiteral("/cases.csv")), "the shared test data must be beside the clone");
+        QVERIFY2(QFile::exists(cliPath()), qPrintable(cliPath()));
+        m_cxr = m_tmp.filePath(QStringLiteral("cxr"));
+        QCOMPARE(cli({QStringLiteral("create"), m_cxr}).exitCode, 0);
+        const Run imp = cli({QStringLiteral("import"), m_cxr, QStringLiteral("--csv"), cxrDir() + QStringLiteral("/cases.csv"), QStringLiteral("--json")});
+        QVERIFY2(imp.exitCode == 0, imp.err.constData());
+        const QJsonObject o = imp.json();
+        QCOMPARE(o[u"ingest"_qs][u"added"_qs].toInt(), 50);
+        QCOMPARE(o[u"reports"_qs][u"matched"_qs].toInt(), 50);
+        QCOMPARE(o[u"reports"_qs][u"reports_set"_qs].toInt(), 50);
+    }
+
+    void versionAndHelp()
+    {
+        const Run v = cli({QStringLiteral("--version")});
+        QCOMPARE(v.exitCode, 0);
+        QVERIFY(v.out.startsWith("lookalike-cli "));
+        QCOMPARE(cli({QStringLiteral("--help")}).exitCode, 0);
+        QCOMPARE(cli({QStringLiteral("search"), QStringLiteral("--help")}).exitCode, 0);
+    }
+
+    void exitCodes_data()
+    {
+        QTest::addColumn<QStringList>("args");
+        QTest::addColumn<int>("code");
+        QTest::newRow("no command") << QStringList{} << 1;
+        QTest::newRow("unknown command") << QStringList{u"frobnicate"_qs} << 1;
+        QTest::newRow("unknown option") << QStringList{u"list"_qs, u"x"_qs, u"--bogus"_qs} << 1;
+        QTest::newRow("bad alpha") << QStringList{u"search"_qs, u"x"_qs, u"--text"_qs, u"a"_qs, u"--alpha"_qs, u"2"_qs} << 1;
+        QTest::newRow("bad id") << QStringList{u"search"_qs, u"x"_qs, u"--item"_qs, u"abc"_qs} << 1;
+        QTest::newRow("empty query") << QStringList{u"search"_qs, u"x"_qs} << 1;
+        QTest::newRow("not a collection") << QStringList{u"stats"_qs, u"/nonexistent/place"_qs} << 3;
+    }
+
+    void exitCodes()
+    {
+        QFETCH(QStringList, args);
+        QFETCH(int, code);
+        const Run r = cli(args);
+        QCOMPARE(r.exitCode, code);
+        QVERIFY(!r.err.isEmpty());
+    }
+
+    void searchReportPhrase()
+    {
+        const Run r = cli({QStringLiteral("search"), m_cxr, QStringLiteral("--text"), QStringLiteral("pleural effusion"), QStringLiteral("-k"), QStringLiteral("50"), QStringLiteral("--json")});
+        QCOMPARE(r.exitCode, 0);
+        const QJsonArray results = r.json()[u"results"_qs].toArray();
+        QVERIFY(!results.isEmpty());
+        const auto rows = cxrRows();
+        int expected = 0;
+        for (const auto &row : rows)
+            expected += row.second.contains(QLatin1String("pleural"), Qt::CaseInsensitive) && row.second.contains(QLatin1String("effusion"), Qt::CaseInsensitive);
+        QCOMPARE(results.size(), expected);
+        double previous = 2;
+        for (const auto &v : results) {
+            const QJsonObject hit = v.toObject();
+            for (const char *key : {"id", "uri", "score", "image_score", "text_score", "report"})
+                QVERIFY2(hit.contains(QLatin1String(key)), key);
+            QVERIFY(hit[u"report"_qs].toString().contains(QLatin1String("effusion"), Qt::CaseInsensitive));
+            QCOMPARE(hit[u"report"_qs].toString(), rows.value(hit[u"uri"_qs].toString()).second);
+            QVERIFY(hit[u"score"_qs].toDouble() <= previous);
+            previous = hit[u"score"_qs].toDouble();
+        }
+    }
+
+    void searchByOneOfItsImages()
+    {
+        const QString image = cxrDir() + QStringLiteral("/images/000001-2.jpg");
+        const Run r = cli({QStringLiteral("search"), m_cxr, QStringLiteral("--image"), image, QStringLiteral("-k"), QStringLiteral("5"), QStringLiteral("--json")});
+        QCOMPARE(r.exitCode, 0);
+        const QJsonArray results = r.json()[u"results"_qs].toArray();
+        QCOMPARE(results.size(), 5);
+        QCOMPARE(results[0].toObject()[u"uri"_qs].toString(), image);
+        QVERIFY(results[0].toObject()[u"image_score"_qs].toDouble() > 0.999);
+        QVERIFY(results[1].toObject()[u"image_score"_qs].toDouble() < results[0].toObject()[u"image_score"_qs].toDouble());
+    }
+
+    void hybridWithFilterAndPaging()
+    {
+        const auto rows = cxrRows();
+        const QStringList base = {QStringLiteral("search"), m_cxr, QStringLiteral("--item"), QStringLiteral("1"), QStringLiteral("--text"),
+                                  QStringLiteral("opacities"), QStringLiteral("--where"), QStringLiteral("view=PA"), QStringLiteral("--json")};
+        const Run all = cli(base + QStringList{QStringLiteral("-k"), QStringLiteral("50")});
+        QCOMPARE(all.exitCode, 0);
+        const QJsonArray results = all.json()[u"results"_qs].toArray();
+        QVERIFY(results.size() > 4);
+        for (const auto &v : results) {
+            const QJsonObject hit = v.toObject();
+            QCOMPARE(rows.value(hit[u"uri"_qs].toString()).first, QStringLiteral("PA"));
+            QVERIFY(qAbs(hit[u"score"_qs].toDouble() - 0.5 * (hit[u"image_score"_qs].toDouble() + hit[u"text_score"_qs].toDouble())) < 1e-5);
+        }
+        const Run page = cli(base + QStringList{QStringLiteral("-k"), QStringLiteral("2"), QStringLiteral("--offset"), QStringLiteral("2")});
+        const QJsonArray p = page.json()[u"results"_qs].toArray();
+        QCOMPARE(p.size(), 2);
+        QCOMPARE(p[0].toObject()[u"id"_qs], results[2].toObject()[u"id"_qs]);
+        QCOMPARE(p[1].toObject()[u"id"_qs], results[3].toObject()[u"id"_qs]);
+    }
+
+    void listAndStats()
+    {
+        const Run l = cli({QStringLiteral("list"), m_cxr, QStringLiteral("--limit"), QStringLiteral("10"), QStringLiteral("--json")});
+        QCOMPARE(l.exitCode, 0);
+        QCOMPARE(l.json()[u"items"_qs].toArray().size(), 10);
+        QCOMPARE(l.json()[u"total"_qs].toInt(), 50);
+        QVERIFY(l.json()[u"items"_qs].toArray()[0].toObject().contains(u"uri"_qs));
+        const Run s = cli({QStringLiteral("stats"), m_cxr, QStringLiteral("--json")});
+        QCOMPARE(s.exitCode, 0);
+        QCOMPARE(s.json()[u"items"_qs].toInt(), 50);
+        QCOMPARE(s.json()[u"errors"_qs].toInt(), 0);
+        QCOMPARE(s.json()[u"spaces"_qs].toArray().size(), 1);
+        QCOMPARE(s.json()[u"spaces"_qs].toArray()[0].toObject()[u"count"_qs].toInt(), 50);
+    }
+
+    void exportWritesFilesAndCsv()
+    {
+        const QString out = m_tmp.filePath(QStringLiteral("export"));
+        const Run r = cli({QStringLiteral("export"), m_cxr, out, QStringLiteral("--text"), QStringLiteral("consolidation"), QStringLiteral("-k"), QStringLiteral("3"), QStringLiteral("--json")});
+        QCOMPARE(r.exitCode, 0);
+        QCOMPARE(r.json()[u"exported"_qs].toInt(), 3);
+        QFile csv(out + QStringLiteral("/results.csv"));
+        QVERIFY(csv.open(QIODevice::ReadOnly));
+        const QList<QByteArray> header = csv.readLine().trimmed().split(',');
+        QCOMPARE(header.first(), QByteArray("rank"));
+        QCOMPARE(QDir(out).entryList(QDir::Files).size(), 4);
+        const QString first = QDir(out).entryList({QStringLiteral("0001_*")}, QDir::Files).value(0);
+        QVERIFY(!first.isEmpty());
+    }
+
+    void hostileFolderGivesPerFileErrors()
+    {
+        const QString coll = m_tmp.filePath(QStringLiteral("hostile-coll"));
+        const QString images = m_tmp.filePath(QStringLiteral("hostile"));
+        writePhotos(images, 5, 320, 240);
+        const int bad = writeHostileFiles(images);
+        QCOMPARE(cli({QStringLiteral("create"), coll}).exitCode, 0);
+        const Run r = cli({QStringLiteral("add"), coll, images, QStringLiteral("--json")});
+        QCOMPARE(r.exitCode, 2);
+        QCOMPARE(r.json()[u"added"_qs].toInt(), 5);
+        QCOMPARE(r.json()[u"failed"_qs].toInt(), bad);
+        const Run human = cli({QStringLiteral("stats"), coll, QStringLiteral("--errors")});
+        QCOMPARE(human.exitCode, 0);
+        // The file name with a newline stays on one line of output.
+        QVERIFY(human.out.contains("new\\nline.jpg"));
+        QCOMPARE(cli({QStringLiteral("check"), coll}).exitCode, 0);
+        removeNonUtf8Names(images);
+    }
+
+    void duplicatesRemoveAndCheck()
+    {
+        const QString coll = m_tmp.filePath(QStringLiteral("dups"));
+        const QString images = m_tmp.filePath(QStringLiteral("dup-images"));
+        writePhotos(images, 6, 400, 300);
+        // A re-encoded, downscaled copy of p0002 is its near-duplicate.
+        QImage copy(QDir(images).filePath(QStringLiteral("p0002.jpg")));
+        QVERIFY(saveImage(copy.scaled(200, 150, Qt::KeepAspectRatio, Qt::SmoothTransformation), QDir(images).filePath(QStringLiteral("copy.png")), "png"));
+        QCOMPARE(cli({QStringLiteral("create"), coll}).exitCode, 0);
+        QCOMPARE(cli({QStringLiteral("add"), coll, images, QStringLiteral("-q")}).exitCode, 0);
+        const Run d = cli({QStringLiteral("duplicates"), coll, QStringLiteral("--threshold"), QStringLiteral("0.9"), QStringLiteral("--json")});
+        QCOMPARE(d.exitCode, 0);
+        const QJsonArray groups = d.json()[u"groups"_qs].toArray();
+        QCOMPARE(groups.size(), 1);
+        QStringList uris;
+        for (const auto &u : groups[0].toObject()[u"uris"_qs].toArray())
+            uris << QFileInfo(u.toString()).fileName();
+        uris.sort();
+        QCOMPARE(uris, (QStringList{u"copy.png"_qs, u"p0002.jpg"_qs}));
+
+        const qint64 victim = groups[0].toObject()[u"ids"_qs].toArray()[0].toInteger();
+        const Run rm = cli({QStringLiteral("remove"), coll, QString::number(victim), QStringLiteral("999999"), QStringLiteral("--json")});
+        QCOMPARE(rm.exitCode, 2); // one unknown id
+        QCOMPARE(rm.json()[u"removed"_qs].toInt(), 1);
+        QCOMPARE(cli({QStringLiteral("list"), coll, QStringLiteral("--json")}).json()[u"total"_qs].toInt(), 6);
+        const Run again = cli({QStringLiteral("duplicates"), coll, QStringLiteral("--threshold"), QStringLiteral("0.9"), QStringLiteral("--json")});
+        QCOMPARE(again.json()[u"groups"_qs].toArray().size(), 0);
+        const Run check = cli({QStringLiteral("check"), coll, QStringLiteral("--json")});
+        QCOMPARE(check.exitCode, 0);
+        QVERIFY(check.json()[u"ok"_qs].toBool());
+        // Files gone from disk are reported by add and dropped by remove --missing.
+        QVERIFY(QFile::remove(QDir(images).filePath(QStringLiteral("p0004.jpg"))));
+        const Run add = cli({QStringLiteral("add"), coll, images, QStringLiteral("--json")});
+        QCOMPARE(add.json()[u"missing"_qs].toArray().size(), 1);
+        QCOMPARE(cli({QStringLiteral("remove"), coll, QStringLiteral("--missing"), QStringLiteral("--json")}).json()[u"removed"_qs].toInt(), 1);
+    }
+
+    // The short CI version of the crash-consistency harness: SIGKILL and SIGINT in the middle
+    // of an ingest, then the collection opens, checks clean, keeps what was committed, and a
+    // second add completes the rest.
+    void interruptedIngestKeepsCommittedWork_data()
+    {
+        QTest::addColumn<int>("signal");
+        QTest::newRow("SIGKILL") << int(SIGKILL);
+        QTest::newRow("SIGINT") << int(SIGINT);
+    }
+
+    void interruptedIngestKeepsCommittedWork()
+    {
+        QFETCH(int, signal);
+        const QString images = m_tmp.filePath(QStringLiteral("many"));
+        if (!QDir(images).exists())
+            writePhotos(images, 300, 1024, 768);
+        const QString coll = m_tmp.filePath(QStringLiteral("killed-%1").arg(signal));
+        QCOMPARE(cli({QStringLiteral("create"), coll}).exitCode, 0);
+        QProcess p;
+        p.setProgram(cliPath());
+        p.setArguments({QStringLiteral("add"), coll, images, QStringLiteral("--threads"), QStringLiteral("1"), QStringLiteral("--json")});
+        p.start();
+        QVERIFY(p.waitForStarted());
+        qint64 seen = 0;
+        for (int i = 0; i < 600 && seen == 0 && p.state() == QProcess::Running; ++i) {
+            QThread::msleep(50);
+            seen = committedItems(coll);
+        }
+        QVERIFY2(p.state() == QProcess::Running, "the ingest finished before it could be interrupted");
+        ::kill(pid_t(p.processId()), signal);
+        QVERIFY(p.waitForFinished(60000));
+        if (signal == SIGINT) {
+            QCOMPARE(p.exitCode(), 2);
+            QVERIFY(QJsonDocument::fromJson(p.readAllStandardOutput()).object()[u"cancelled"_qs].toBool());
+        }
+        const qint64 kept = committedItems(coll);
+        QVERIFY2(kept >= seen && kept < 300, qPrintable(QStringLiteral("%1 kept, %2 seen").arg(kept).arg(seen)));
+        const Run check = cli({QStringLiteral("check"), coll, QStringLiteral("--json")});
+        QVERIFY2(check.exitCode == 0, check.out.constData());
+        const Run rest = cli({QStringLiteral("add"), coll, images, QStringLiteral("--json")});
+        QCOMPARE(rest.exitCode, 0);
+        QCOMPARE(rest.json()[u"added"_qs].toInt() + rest.json()[u"unchanged"_qs].toInt(), 300);
+        QCOMPARE(committedItems(coll), qint64(300));
+        QCOMPARE(cli({QStringLiteral("check"), coll}).exitCode, 0);
+    }
+};
+
+QTEST_MAIN(TestCli)
+#include "tst_cli.moc"
