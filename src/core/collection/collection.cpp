@@ -92,15 +92,7 @@ ItemRecord readItem(const Statement &q)
 
 Result<QList<ItemRecord>> collectItems(Statement &q)
 {
-    QList<ItemRecord> out;
-    for (;;) {
-        auto row = q.step();
-        if (!row)
-            return row.error();
-        if (!*row)
-            return out;
-        out.push_back(readItem(q));
-    }
+    return q.collect<ItemRecord>(readItem);
 }
 
 SpaceInfo readSpace(const Statement &q)
@@ -218,15 +210,7 @@ Result<void> Collection::loadInfo()
     auto q = m_db->prepare("SELECT key, value FROM collection_info");
     if (!q)
         return q.error();
-    for (;;) {
-        auto row = q->step();
-        if (!row)
-            return row.error();
-        if (!*row)
-            break;
-        m_info.insert(q->text(0), q->text(1));
-    }
-    return {};
+    return q->forEachRow([&](const Statement &s) { m_info.insert(s.text(0), s.text(1)); });
 }
 
 QString Collection::name() const
@@ -368,14 +352,8 @@ Result<void> Collection::removeItems(std::span<const qint64> ids)
         QSet<qint64> spaceIds;
         for (qint64 id : ids) {
             spacesQ->bind(1, id);
-            for (;;) {
-                auto row = spacesQ->step();
-                if (!row)
-                    return row.error();
-                if (!*row)
-                    break;
-                spaceIds.insert(spacesQ->int64(0));
-            }
+            if (auto r = spacesQ->forEachRow([&](const Statement &s) { spaceIds.insert(s.int64(0)); }); !r)
+                return r;
             spacesQ->reset();
             if (auto r = del->bind(1, id).run(); !r)
                 return r;
@@ -437,14 +415,9 @@ Result<QMap<QString, QString>> Collection::metadata(qint64 id)
         return q.error();
     q->bind(1, id);
     QMap<QString, QString> out;
-    for (;;) {
-        auto row = q->step();
-        if (!row)
-            return row.error();
-        if (!*row)
-            return out;
-        out.insert(q->text(0), q->text(1));
-    }
+    if (auto r = q->forEachRow([&](const Statement &s) { out.insert(s.text(0), s.text(1)); }); !r)
+        return r.error();
+    return out;
 }
 
 Result<QByteArray> Collection::thumbnail(qint64 id)
@@ -489,14 +462,9 @@ Result<std::vector<ScoredId>> Collection::searchReports(const QString &ftsQuery,
     if (!q)
         return q.error();
     q->bind(1, ftsQuery).bind(2, qint64(limit));
-    for (;;) {
-        auto row = q->step();
-        if (!row)
-            return Error(QStringLiteral("text search failed: %1").arg(row.errorMessage()), Error::Code::InvalidArgument);
-        if (!*row)
-            return out;
-        out.push_back({q->int64(0), float(-q->real(1))});
-    }
+    if (auto r = q->forEachRow([&](const Statement &s) { out.push_back({s.int64(0), float(-s.real(1))}); }); !r)
+        return Error(QStringLiteral("text search failed: %1").arg(r.errorMessage()), Error::Code::InvalidArgument);
+    return out;
 }
 
 Result<std::vector<qint64>> Collection::idsWithMetadata(const QList<std::pair<QString, QString>> &filters)
@@ -510,14 +478,8 @@ Result<std::vector<qint64>> Collection::idsWithMetadata(const QList<std::pair<QS
     for (const auto &[key, value] : filters) {
         std::vector<qint64> these;
         q->bind(1, key).bind(2, value);
-        for (;;) {
-            auto row = q->step();
-            if (!row)
-                return row.error();
-            if (!*row)
-                break;
-            these.push_back(q->int64(0));
-        }
+        if (auto r = q->forEachRow([&](const Statement &s) { these.push_back(s.int64(0)); }); !r)
+            return r.error();
         q->reset();
         if (first) {
             ids = std::move(these);
@@ -537,15 +499,7 @@ Result<QList<SpaceInfo>> Collection::spaces()
     auto q = m_db->prepare(SPACE_QUERY " ORDER BY s.id");
     if (!q)
         return q.error();
-    QList<SpaceInfo> out;
-    for (;;) {
-        auto row = q->step();
-        if (!row)
-            return row.error();
-        if (!*row)
-            return out;
-        out.push_back(readSpace(*q));
-    }
+    return q->collect<SpaceInfo>(readSpace);
 }
 
 Result<std::optional<SpaceInfo>> Collection::space(const QString &name)
@@ -683,14 +637,9 @@ Result<QSet<std::pair<qint64, qint64>>> Collection::notDuplicatePairs()
     if (!q)
         return q.error();
     QSet<std::pair<qint64, qint64>> out;
-    for (;;) {
-        auto row = q->step();
-        if (!row)
-            return row.error();
-        if (!*row)
-            return out;
-        out.insert({q->int64(0), q->int64(1)});
-    }
+    if (auto r = q->forEachRow([&](const Statement &s) { out.insert({s.int64(0), s.int64(1)}); }); !r)
+        return r.error();
+    return out;
 }
 
 Result<void> Collection::markNotDuplicate(qint64 a, qint64 b)
@@ -766,15 +715,9 @@ Result<QList<IngestErrorRecord>> Collection::ingestErrors(int limit)
     if (!q)
         return q.error();
     q->bind(1, qint64(limit));
-    QList<IngestErrorRecord> out;
-    for (;;) {
-        auto row = q->step();
-        if (!row)
-            return row.error();
-        if (!*row)
-            return out;
-        out.push_back({q->text(0), q->text(1), q->text(2), q->int64(3)});
-    }
+    return q->collect<IngestErrorRecord>([](const Statement &s) {
+        return IngestErrorRecord{s.text(0), s.text(1), s.text(2), s.int64(3)};
+    });
 }
 
 Result<CollectionStats> Collection::stats()
@@ -854,14 +797,11 @@ Result<CheckReport> Collection::check(bool repair)
                                  "WHERE length(e.vector) != 4 * s.dimension GROUP BY s.name");
         if (!bad)
             return bad.error();
-        for (;;) {
-            auto row = bad->step();
-            if (!row)
-                return row.error();
-            if (!*row)
-                break;
-            problem(QStringLiteral("%1 vectors of the wrong size in %2").arg(bad->int64(1)).arg(bad->text(0)));
-        }
+        if (auto r = bad->forEachRow([&](const Statement &s) {
+                problem(QStringLiteral("%1 vectors of the wrong size in %2").arg(s.int64(1)).arg(s.text(0)));
+            });
+            !r)
+            return r.error();
         if (repair && !report.ok) {
             auto del = m_db->prepare("DELETE FROM embeddings WHERE length(vector) != 4 * "
                                      "(SELECT dimension FROM spaces WHERE spaces.id = embeddings.space_id)");

@@ -217,21 +217,15 @@ Result<void> CollectionWriter::recordErrors(std::span<const IngestErrorRecord> e
 
 Result<QList<KnownFile>> CollectionWriter::itemsWithHash(const QString &contentHash)
 {
-    QList<KnownFile> out;
     if (contentHash.isEmpty())
-        return out;
+        return QList<KnownFile>();
     auto q = m_db->prepare("SELECT id, size, mtime_ms, content_hash, uri FROM items WHERE content_hash = ?");
     if (!q)
         return q.error();
     q->bind(1, contentHash);
-    for (;;) {
-        auto row = q->step();
-        if (!row)
-            return row.error();
-        if (!*row)
-            return out;
-        out.push_back({q->int64(0), q->int64(1), q->int64(2), q->text(3), q->text(4)});
-    }
+    return q->collect<KnownFile>([](const Statement &s) {
+        return KnownFile{s.int64(0), s.int64(1), s.int64(2), s.text(3), s.text(4)};
+    });
 }
 
 Result<void> CollectionWriter::relink(qint64 id, const ItemRecord &moved)

@@ -3,6 +3,7 @@
 #include "util/result.h"
 
 #include <QByteArray>
+#include <QList>
 #include <QString>
 #include <QVariant>
 
@@ -66,6 +67,28 @@ public:
     Result<bool> step();
     // Steps to completion of a statement that returns no rows.
     Result<void> run();
+    // Calls fn(*this) for every row; stops at the first error.
+    template <typename Fn>
+    Result<void> forEachRow(Fn &&fn)
+    {
+        for (;;) {
+            auto row = step();
+            if (!row)
+                return row.error();
+            if (!*row)
+                return {};
+            fn(*this);
+        }
+    }
+    // fn(*this) of every row, in order.
+    template <typename T, typename Fn>
+    Result<QList<T>> collect(Fn &&fn)
+    {
+        QList<T> out;
+        if (auto r = forEachRow([&](const Statement &s) { out.push_back(fn(s)); }); !r)
+            return r.error();
+        return out;
+    }
     void reset();
 
     qint64 int64(int col) const;
