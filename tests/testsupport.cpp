@@ -47,6 +47,7 @@ QImage makeSyntheticImage(int width, int height, quint32 seed)
 #include <QDir>
 #include <QFile>
 #include <QImageWriter>
+#include <QProcess>
 #include <QtEndian>
 
 #include <dirent.h>
@@ -125,7 +126,47 @@ int writeHostileFiles(const QString &dirPath)
         ::close(fd);
     }
     count += 1;
+    QByteArray laughs = "<?xml version=\"1.0\"?><!DOCTYPE svg [<!ENTITY a \"lol\">";
+    for (int i = 1; i < 10; ++i)
+        laughs += QStringLiteral("<!ENTITY %1 \"&%2;&%2;&%2;&%2;&%2;&%2;&%2;&%2;&%2;&%2;\">")
+                      .arg(QChar(u'a' + i))
+                      .arg(QChar(u'a' + i - 1))
+                      .toLatin1();
+    laughs += "]><svg xmlns=\"http://www.w3.org/2000/svg\" width=\"10\" height=\"10\"><text>&j;</text></svg>";
+    write(QStringLiteral("laughs.svg"), laughs);
+    ::symlink("self.jpg", QFile::encodeName(dir.filePath(QStringLiteral("self.jpg"))).constData());
+    count += 2;
     return count;
+}
+
+int writeTrickyValidImages(const QString &dirPath)
+{
+    const QDir dir(dirPath);
+    int count = 0;
+    auto save = [&](const QImage &img, const QString &name, const char *format) {
+        if (saveImage(img, dir.filePath(name), format))
+            ++count;
+    };
+    QImage one(1, 1, QImage::Format_RGB32);
+    one.fill(Qt::red);
+    save(one, QStringLiteral("one.png"), "png");
+    save(makeSyntheticImage(64, 48, 11).convertToFormat(QImage::Format_RGBA64), QStringLiteral("deep.png"), "png");
+    save(makeSyntheticImage(64, 48, 12).convertToFormat(QImage::Format_Grayscale16), QStringLiteral("deep.tif"), "tiff");
+    save(makeSyntheticImage(64, 48, 13).convertToFormat(QImage::Format_Grayscale8), QStringLiteral("gray.jpg"), "jpg");
+    save(makeSyntheticImage(64, 48, 14), QStringLiteral("really-a-png.jpg"), "png");
+    save(makeSyntheticImage(64, 48, 15), QStringLiteral("photo.webp"), "webp");
+    QProcess python;
+    python.start(QStringLiteral("/usr/bin/python3"),
+                 {QStringLiteral("-c"),
+                  QStringLiteral("import sys\nfrom PIL import Image\nout = sys.argv[1]\n"
+                                 "Image.new('CMYK', (40, 30), (0, 255, 255, 0)).save(out + '/cmyk.jpg', quality=95)\n"
+                                 "frames = [Image.new('RGB', (40, 30), c) for c in ((255, 0, 0), (0, 0, 255))]\n"
+                                 "frames[0].save(out + '/animated.gif', save_all=True, append_images=frames[1:], duration=100, loop=0)\n"),
+                  dirPath});
+    if (!python.waitForFinished(60000) || python.exitCode() != 0)
+        return -1;
+    count += 2;
+    return count == 8 ? count : -1;
 }
 
 } // namespace lookalike::test

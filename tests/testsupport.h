@@ -26,8 +26,13 @@ QByteArray pngHeaderClaiming(quint32 width, quint32 height);
 // Fills `dir` with files a careless pipeline trips over: truncated JPEG, empty file, HTML
 // named .jpg, a PNG header claiming 30000×30000, an SVG with an external entity and one with an
 // external image reference, a symlink loop, a FIFO, a name with a newline, a name that is not
-// UTF-8. Returns the number of entries that must each produce one per-file error.
+// UTF-8, an entity-expansion SVG, a symlink that points at itself. Returns the number of entries that must each produce one per-file error.
 int writeHostileFiles(const QString &dir);
+// Fills `dir` with unusual but valid images that must all be indexed: 1×1, 16-bit PNG and
+// TIFF, grayscale, a PNG named .jpg, a CMYK JPEG and an animated GIF (these two made with
+// Debian's python3-pil). Returns how many, or -1 when they could not all be written.
+int writeTrickyValidImages(const QString &dir);
+
 // Deletes what QDir cannot (names that are not UTF-8), so that QTemporaryDir cleans up.
 void removeNonUtf8Names(const QString &dir);
 

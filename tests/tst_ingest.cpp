@@ -65,28 +65,37 @@ private Q_SLOTS:
         const QString images = tmp.filePath(QStringLiteral("images"));
         writeGoodImages(images, 12);
         const int hostile = writeHostileFiles(images);
+        const int tricky = writeTrickyValidImages(images);
+        QVERIFY2(tricky > 0, "python3-pil is needed to write the CMYK JPEG and animated GIF");
         // A subfolder and a hidden file, which is skipped.
         writeGoodImages(images + QStringLiteral("/sub"), 3, 100);
         QVERIFY(saveImage(makeSyntheticImage(50, 50, 9), images + QStringLiteral("/.hidden.png"), "png"));
         auto c = newCollection(tmp.filePath(QStringLiteral("coll")));
         const IngestResult r = ingest(*c, {images});
-        QCOMPARE(r.added, qint64(15));
+        QCOMPARE(r.added, qint64(15 + tricky));
         QCOMPARE(r.failed, qint64(hostile));
         QCOMPARE(r.errors.size(), hostile);
-        QCOMPARE(*c->itemCount(), qint64(15));
+        QCOMPARE(*c->itemCount(), qint64(15 + tricky));
         QSet<QString> failedNames;
         for (const IngestErrorRecord &e : r.errors) {
             QVERIFY2(!e.message.isEmpty(), qPrintable(e.uri));
             failedNames.insert(QFileInfo(e.uri).fileName());
         }
-        for (const char *name : {"truncated.jpg", "empty.jpg", "page.jpg", "bomb.png", "entity.svg", "href.svg", "pipe.jpg"})
+        for (const char *name : {"truncated.jpg", "empty.jpg", "page.jpg", "bomb.png", "entity.svg", "href.svg", "pipe.jpg",
+                                 "laughs.svg", "self.jpg"})
             QVERIFY2(failedNames.contains(QString::fromLatin1(name)), name);
         QCOMPARE(c->stats()->errors, qint64(hostile));
         // Every item has a thumbnail and a vector, and the index agrees with the database.
         auto check = c->check(false);
         QVERIFY(check);
         QVERIFY2(check->ok, qPrintable(check->problems.join(u'\n')));
-        QCOMPARE(c->stats()->thumbnails, qint64(15));
+        QCOMPARE(c->stats()->thumbnails, qint64(15 + tricky));
+        auto cmyk = c->itemByUri(QDir(images).filePath(QStringLiteral("cmyk.jpg")));
+        QVERIFY(cmyk && *cmyk);
+        QCOMPARE((*cmyk)->format, QStringLiteral("jpeg"));
+        auto png = c->itemByUri(QDir(images).filePath(QStringLiteral("really-a-png.jpg")));
+        QCOMPARE((*png)->format, QStringLiteral("png"));
+        QCOMPARE((*c->itemByUri(QDir(images).filePath(QStringLiteral("animated.gif"))))->format, QStringLiteral("gif"));
         removeNonUtf8Names(images);
     }
 
