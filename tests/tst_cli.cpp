@@ -192,6 +192,15 @@ private Q_SLOTS:
         QCOMPARE(p[1].toObject()[u"id"_qs], results[3].toObject()[u"id"_qs]);
     }
 
+    void similarIsSearchByItem()
+    {
+        const Run s = cli({QStringLiteral("similar"), m_cxr, QStringLiteral("3"), QStringLiteral("-k"), QStringLiteral("4"), QStringLiteral("--json")});
+        const Run q = cli({QStringLiteral("search"), m_cxr, QStringLiteral("--item"), QStringLiteral("3"), QStringLiteral("-k"), QStringLiteral("4"), QStringLiteral("--json")});
+        QCOMPARE(s.exitCode, 0);
+        QCOMPARE(s.json()[u"results"_qs].toArray().size(), 4);
+        QCOMPARE(s.json()[u"results"_qs], q.json()[u"results"_qs]);
+    }
+
     void listAndStats()
     {
         const Run l = cli({QStringLiteral("list"), m_cxr, QStringLiteral("--limit"), QStringLiteral("10"), QStringLiteral("--json")});

@@ -62,6 +62,7 @@ int createCommand(const QStringList &args);
 int addCommand(const QStringList &args);
 int importCommand(const QStringList &args);
 int searchCommand(const QStringList &args);
+int similarCommand(const QStringList &args);
 int listCommand(const QStringList &args);
 int statsCommand(const QStringList &args);
 int removeCommand(const QStringList &args);

@@ -28,6 +28,7 @@ constexpr CommandEntry kCommands[] = {
     {"add", addCommand, "Add files and folders of images (incremental)", true},
     {"import", importCommand, "Import reports/metadata from CSV and precomputed embeddings (.npy)", true},
     {"search", searchCommand, "Search by example image, item, text or both", true},
+    {"similar", similarCommand, "Items most similar to the given items (search --item)", false},
     {"list", listCommand, "List items", false},
     {"stats", statsCommand, "Show counts, embedding spaces and errors", false},
     {"remove", removeCommand, "Remove items (by id, or those whose files are gone)", false},

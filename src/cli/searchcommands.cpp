@@ -105,6 +105,31 @@ int searchCommand(const QStringList &args)
     return Ok;
 }
 
+int similarCommand(const QStringList &args)
+{
+    // `similar DIR ID...` is `search DIR --item ID...`: the neighbours of items. Arguments that
+    // are option values (`-k 5`) stay with their option.
+    static const QStringList kTakesValue = {u"--image"_qs, u"--item"_qs, u"--negative"_qs, u"--negative-image"_qs,
+                                            u"--text"_qs, u"--alpha"_qs, u"-k"_qs, u"--limit"_qs, u"--offset"_qs,
+                                            u"--threshold"_qs, u"--where"_qs, u"--space"_qs};
+    QStringList rewritten;
+    bool sawDir = false;
+    for (qsizetype i = 0; i < args.size(); ++i) {
+        const QString &a = args[i];
+        if (a.startsWith(QLatin1Char('-'))) {
+            rewritten << a;
+            if (kTakesValue.contains(a) && i + 1 < args.size())
+                rewritten << args[++i];
+        } else if (!sawDir) {
+            rewritten << a;
+            sawDir = true;
+        } else {
+            rewritten << QStringLiteral("--item") << a;
+        }
+    }
+    return searchCommand(rewritten);
+}
+
 int exportCommand(const QStringList &args)
 {
     Command cmd(QStringLiteral("export"),
