@@ -1,15 +1,27 @@
-// Retrieval quality and speed of the classic embedder against a crude baseline, on a labelled
-// set of real images: an icon theme folder <root>/<category>/*.png (label = category).
+// Retrieval quality and speed of the classic embedder against a crude baseline, on labelled
+// sets of real images, plus the cost of OpenCV's own threads when two workers embed at once.
 //
-//   bench_classic_quality [--root /usr/share/icons/oxygen/base/64x64] [--json]
-//                         [--neardup N] [--no-whiten]
+//   bench_classic_quality [--set NAME]... [--root DIR]... [--json] [--neardup N] [--no-whiten]
+//                         [--threads-only]
 //
-// Prints precision@10 (leave-one-out, cosine), overall / macro / per label, the median
-// single-thread time per image, near-duplicate recall@1 under common edits, and the effect of
-// a PCA-whitening fitted (unsupervised) on the evaluation set itself. Results and the exact
-// command are recorded in docs/BENCHMARKS.md.
+// Sets (default: oxygen, adwaita, cxr, those present on the machine):
+//   oxygen           /usr/share/icons/oxygen/base/64x64/<category>/*.png: the TUNING set
+//   oxygen128        the same theme at 128 px (mostly the same designs: not independent)
+//   adwaita          Adwaita's full-colour (legacy) icons at 48 px: HELD OUT, never tuned on.
+//                    Label = the icon's Icon Naming Spec context, see loadAdwaita()
+//   adwaita-symbolic Adwaita's monochrome -symbolic glyphs at 64 px, label = folder: held out
+//   cxr              /work/shared/testdata/cxr-sample (50 chest X-rays, label = `finding`):
+//                    a sanity check only, far too small to tune on
+//   --root DIR       any folder of <category>/*.png
+//
+// Per set: precision@10 (leave-one-out, cosine), overall / macro / per label, near-duplicate
+// recall@1 under common edits and, with whitening on, a PCA-whitening fitted (unsupervised)
+// on the set itself. Once: the median single-thread time per image, and the throughput of two
+// threads embedding at once with OpenCV's pool at 1 thread vs its default. Results and the
+// exact command are recorded in docs/BENCHMARKS.md.
 
 #include "embed/classicembedder.h"
+#include "util/csvreader.h"
 
 #include <QBuffer>
 #include <QCoreApplication>
@@ -35,6 +47,7 @@
 #include <numeric>
 #include <random>
 #include <set>
+#include <thread>
 #include <vector>
 
 using namespace lookalike;
@@ -43,13 +56,6 @@ namespace {
 
 constexpr int kK = 10;
 constexpr int kPipelineMaxSide = 256;
-
-struct Item
-{
-    QString path;
-    int label;
-    QImage image; // RGB888, alpha flattened onto white
-};
 
 // What the pipeline hands an embedder: RGB888, alpha over white, longest side <= 256.
 QImage toPipelineImage(const QImage &decoded)
@@ -324,117 +330,362 @@ Whitening fitWhitening(const std::vector<float> &vecs, int n, int dim, int keep,
     return w;
 }
 
+// A labelled set, decoded into what the pipeline hands an embedder.
+struct Dataset
+{
+    QString name;
+    QString source; // folder or file, for the report
+    QString role;   // "tuning", "held out", "sanity check", ...
+    QStringList labelNames;
+    std::vector<QImage> images;
+    std::vector<int> labels;
+    int skipped = 0; // files left out (duplicates, unlabelled, undecodable)
+
+    int labelOf(const QString &name)
+    {
+        int l = int(labelNames.indexOf(name));
+        if (l < 0) {
+            l = int(labelNames.size());
+            labelNames << name;
+        }
+        return l;
+    }
+};
+
+// Reads `path` unless its bytes were seen before; a null image when skipped.
+QImage readUnique(const QString &path, std::set<QByteArray> &seen)
+{
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly))
+        return {};
+    const QByteArray bytes = f.readAll();
+    if (!seen.insert(QCryptographicHash::hash(bytes, QCryptographicHash::Sha1)).second)
+        return {};
+    const QImage img = QImage::fromData(bytes);
+    return img.isNull() ? QImage() : toPipelineImage(img);
+}
+
+// <root>/<category>/*.png, label = category. Regular files only (icon themes alias one icon
+// under several names with symlinks), each byte-identical file once. `symbolic`: 0 = skip
+// *-symbolic* files, 1 = keep only those, 2 = keep all.
+Dataset loadFolders(const QString &name, const QString &root, const QString &role, int symbolic = 2,
+                    const QStringList &skipDirs = {})
+{
+    Dataset ds;
+    ds.name = name;
+    ds.source = root;
+    ds.role = role;
+    std::set<QByteArray> seen;
+    const QDir rootDir(root);
+    for (const QString &cat : rootDir.entryList(QDir::Dirs | QDir::NoDotAndDotDot, QDir::Name)) {
+        if (skipDirs.contains(cat))
+            continue;
+        const QDir d(rootDir.filePath(cat));
+        for (const QFileInfo &fi : d.entryInfoList({QStringLiteral("*.png")}, QDir::Files, QDir::Name)) {
+            const bool isSymbolic = fi.fileName().contains(QLatin1String("-symbolic"));
+            if (fi.isSymLink() || (symbolic == 0 && isSymbolic) || (symbolic == 1 && !isSymbolic))
+                continue;
+            const QImage img = readUnique(fi.filePath(), seen);
+            if (img.isNull()) {
+                ++ds.skipped;
+                continue;
+            }
+            ds.images.push_back(img);
+            ds.labels.push_back(ds.labelOf(cat));
+        }
+    }
+    return ds;
+}
+
+// Adwaita (GNOME 43+) keeps its full-colour icons, all contexts mixed, in <size>/legacy/, and
+// a few in context folders. Label = the icon's Icon Naming Spec context: its own folder when
+// not legacy; else the context folder holding the same name's -symbolic variant in Adwaita;
+// else the context folder of the same name in the Oxygen theme (names only: Oxygen's images
+// are not used). Icons with none of these are left out (counted in `skipped`).
+Dataset loadAdwaita(const QString &sizeDir, const QString &oxygenRoot)
+{
+    Dataset ds;
+    ds.name = QStringLiteral("adwaita");
+    ds.source = sizeDir;
+    ds.role = QStringLiteral("held out");
+    const QDir adwaita = QDir(sizeDir).filePath(QStringLiteral(".."));
+    std::map<QString, QString> contextOf; // icon name -> context, from symbolic variants, then Oxygen
+    for (const QString &sz : adwaita.entryList(QDir::Dirs | QDir::NoDotAndDotDot, QDir::Name)) {
+        const QDir s(adwaita.filePath(sz));
+        for (const QString &ctx : s.entryList(QDir::Dirs | QDir::NoDotAndDotDot)) {
+            if (ctx == QLatin1String("legacy"))
+                continue;
+            for (const QString &f : QDir(s.filePath(ctx)).entryList(QDir::Files)) {
+                const int cut = int(f.indexOf(QLatin1String("-symbolic")));
+                if (cut > 0)
+                    contextOf.emplace(f.left(cut), ctx);
+            }
+        }
+    }
+    std::map<QString, QString> oxygenContext;
+    const QDir ox(oxygenRoot);
+    for (const QString &sz : ox.entryList(QDir::Dirs | QDir::NoDotAndDotDot, QDir::Name)) {
+        const QDir s(ox.filePath(sz));
+        for (const QString &ctx : s.entryList(QDir::Dirs | QDir::NoDotAndDotDot))
+            for (const QString &f : QDir(s.filePath(ctx)).entryList({QStringLiteral("*.png")}, QDir::Files | QDir::System))
+                oxygenContext.emplace(QFileInfo(f).completeBaseName(), ctx);
+    }
+    std::set<QByteArray> seen;
+    const QDir root(sizeDir);
+    for (const QString &dir : root.entryList(QDir::Dirs | QDir::NoDotAndDotDot, QDir::Name)) {
+        const QDir d(root.filePath(dir));
+        for (const QFileInfo &fi : d.entryInfoList({QStringLiteral("*.png")}, QDir::Files, QDir::Name)) {
+            if (fi.isSymLink() || fi.fileName().contains(QLatin1String("-symbolic")))
+                continue;
+            QString ctx = dir;
+            if (dir == QLatin1String("legacy")) {
+                const QString base = fi.completeBaseName();
+                if (auto it = contextOf.find(base); it != contextOf.end())
+                    ctx = it->second;
+                else if (auto jt = oxygenContext.find(base); jt != oxygenContext.end())
+                    ctx = jt->second;
+                else {
+                    ++ds.skipped;
+                    continue;
+                }
+            }
+            const QImage img = readUnique(fi.filePath(), seen);
+            if (img.isNull()) {
+                ++ds.skipped;
+                continue;
+            }
+            ds.images.push_back(img);
+            ds.labels.push_back(ds.labelOf(ctx));
+        }
+    }
+    return ds;
+}
+
+// cases.csv (image_path, finding) next to images/, read with the product's CSV reader.
+Dataset loadCxr(const QString &csvPath)
+{
+    Dataset ds;
+    ds.name = QStringLiteral("cxr");
+    ds.source = csvPath;
+    ds.role = QStringLiteral("sanity check");
+    auto reader = CsvReader::open(csvPath);
+    if (!reader.ok()) {
+        std::fprintf(stderr, "%s: %s\n", qPrintable(csvPath), qPrintable(reader.errorMessage()));
+        return ds;
+    }
+    CsvReader &r = **reader;
+    const int pathCol = r.column(u"image_path"), findingCol = r.column(u"finding");
+    if (pathCol < 0 || findingCol < 0)
+        return ds;
+    const QDir base = QFileInfo(csvPath).absoluteDir();
+    std::set<QByteArray> seen;
+    for (;;) {
+        auto row = r.next();
+        if (!row.ok() || !row->has_value())
+            break;
+        const CsvRow &rec = **row;
+        const QString finding = rec.value(findingCol).trimmed();
+        const QImage img = rec.ok() && !finding.isEmpty() ? readUnique(base.filePath(rec.value(pathCol)), seen) : QImage();
+        if (img.isNull()) {
+            ++ds.skipped;
+            continue;
+        }
+        ds.images.push_back(img);
+        ds.labels.push_back(ds.labelOf(finding));
+    }
+    return ds;
+}
+
+// Chance level of leave-one-out P@10: mean over queries of (same-label others) / (n - 1).
+double chanceP10(const Dataset &ds)
+{
+    std::vector<int> count(ds.labelNames.size(), 0);
+    for (int l : ds.labels)
+        ++count[l];
+    const double n = double(ds.labels.size());
+    double s = 0;
+    for (int l : ds.labels)
+        s += double(count[l] - 1) / (n - 1);
+    return s / n;
+}
+
+// Two threads embedding at once (as the ingest pipeline's two workers do), each its half of
+// `images`, repeated `rounds` times; wall ms per image over both threads.
+double processCpuMs()
+{
+    timespec ts{};
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return double(ts.tv_sec) * 1e3 + double(ts.tv_nsec) * 1e-6;
+}
+
+// Also returns, in `cpuMs`, the process CPU time per image (all threads, OpenCV's pool included):
+// unlike wall time, hardly affected by other processes on the machine.
+double twoThreadMsPerImage(const ClassicEmbedder &e, const std::vector<QImage> &images, int rounds, double *cpuMs)
+{
+    const double c0 = processCpuMs();
+    const auto t0 = std::chrono::steady_clock::now();
+    auto work = [&](size_t first, size_t step) {
+        std::vector<float> v(size_t(e.dimension()));
+        for (int r = 0; r < rounds; ++r)
+            for (size_t i = first; i < images.size(); i += step)
+                e.embed(images[i], v.data());
+    };
+    std::thread a(work, 0, 2), b(work, 1, 2);
+    a.join();
+    b.join();
+    const auto t1 = std::chrono::steady_clock::now();
+    *cpuMs = (processCpuMs() - c0) / double(images.size() * rounds);
+    return std::chrono::duration<double, std::milli>(t1 - t0).count() / double(images.size() * rounds);
+}
+
+double oneThreadMsPerImage(const ClassicEmbedder &e, const std::vector<QImage> &images, int rounds)
+{
+    std::vector<float> v(size_t(e.dimension()));
+    const auto t0 = std::chrono::steady_clock::now();
+    for (int r = 0; r < rounds; ++r)
+        for (const QImage &im : images)
+            e.embed(im, v.data());
+    const auto t1 = std::chrono::steady_clock::now();
+    return std::chrono::duration<double, std::milli>(t1 - t0).count() / double(images.size() * rounds);
+}
+
 } // namespace
 
 int main(int argc, char **argv)
 {
+    // OpenCV's pool size before anything (the embedder pins it to 1 on first use).
+    const int cvDefaultThreads = cv::getNumThreads();
     QCoreApplication app(argc, argv);
-    QString root = QStringLiteral("/usr/share/icons/oxygen/base/64x64");
-    bool json = false, whiten = true;
+    const QString oxygen = QStringLiteral("/usr/share/icons/oxygen/base");
+    const QString adwaita = QStringLiteral("/usr/share/icons/Adwaita");
+    const QString cxr = QStringLiteral("/work/shared/testdata/cxr-sample/cases.csv");
+    bool json = false, whiten = true, threadsOnly = false;
     int nearDupCount = 200;
+    QStringList sets, roots;
     const QStringList args = app.arguments();
     for (int i = 1; i < args.size(); ++i) {
         if (args[i] == QLatin1String("--root") && i + 1 < args.size())
-            root = args[++i];
+            roots << args[++i];
+        else if (args[i] == QLatin1String("--set") && i + 1 < args.size())
+            sets << args[++i];
         else if (args[i] == QLatin1String("--json"))
             json = true;
         else if (args[i] == QLatin1String("--no-whiten"))
             whiten = false;
+        else if (args[i] == QLatin1String("--threads-only"))
+            threadsOnly = true;
         else if (args[i] == QLatin1String("--neardup") && i + 1 < args.size())
             nearDupCount = args[++i].toInt();
         else {
-            std::fprintf(stderr, "usage: %s [--root DIR] [--json] [--neardup N] [--no-whiten]\n", argv[0]);
+            std::fprintf(stderr,
+                         "usage: %s [--set oxygen|oxygen128|adwaita|adwaita-symbolic|cxr]... [--root DIR]... "
+                         "[--json] [--neardup N] [--no-whiten] [--threads-only]\n",
+                         argv[0]);
             return 2;
         }
     }
-    cv::setNumThreads(1); // single-core timings; the embedder runs one image per worker thread
+    if (sets.isEmpty() && roots.isEmpty())
+        sets = {QStringLiteral("oxygen"), QStringLiteral("adwaita"), QStringLiteral("cxr")};
 
-    // Labelled set: regular files only (the theme's symlinks alias the same icon under another
-    // name) and byte-identical files once.
-    QStringList labelNames;
-    std::vector<Item> items;
-    std::set<QByteArray> seen;
-    const QDir rootDir(root);
-    for (const QString &cat : rootDir.entryList(QDir::Dirs | QDir::NoDotAndDotDot, QDir::Name)) {
-        const QDir d(rootDir.filePath(cat));
-        const int label = int(labelNames.size());
-        labelNames << cat;
-        for (const QFileInfo &fi : d.entryInfoList({QStringLiteral("*.png")}, QDir::Files, QDir::Name)) {
-            if (fi.isSymLink())
-                continue;
-            QFile f(fi.filePath());
-            if (!f.open(QIODevice::ReadOnly))
-                continue;
-            const QByteArray bytes = f.readAll();
-            if (!seen.insert(QCryptographicHash::hash(bytes, QCryptographicHash::Sha1)).second)
-                continue;
-            const QImage img = QImage::fromData(bytes, "PNG");
-            if (img.isNull())
-                continue;
-            items.push_back({fi.filePath(), label, toPipelineImage(img)});
+    std::vector<Dataset> datasets;
+    for (const QString &s : sets) {
+        if (s == QLatin1String("oxygen"))
+            datasets.push_back(loadFolders(s, oxygen + QStringLiteral("/64x64"), QStringLiteral("tuning")));
+        else if (s == QLatin1String("oxygen128"))
+            datasets.push_back(loadFolders(s, oxygen + QStringLiteral("/128x128"),
+                                           QStringLiteral("check (same designs as the tuning set)")));
+        else if (s == QLatin1String("adwaita"))
+            datasets.push_back(loadAdwaita(adwaita + QStringLiteral("/48x48"), oxygen));
+        else if (s == QLatin1String("adwaita-symbolic"))
+            datasets.push_back(loadFolders(s, adwaita + QStringLiteral("/64x64"), QStringLiteral("held out"), 1,
+                                           {QStringLiteral("legacy")}));
+        else if (s == QLatin1String("cxr"))
+            datasets.push_back(loadCxr(cxr));
+        else {
+            std::fprintf(stderr, "unknown set %s\n", qPrintable(s));
+            return 2;
         }
     }
-    if (items.size() < 2) {
-        std::fprintf(stderr, "no images under %s\n", qPrintable(root));
+    for (const QString &r : roots)
+        datasets.push_back(loadFolders(QFileInfo(r).fileName(), r, QStringLiteral("custom")));
+    std::erase_if(datasets, [](const Dataset &d) {
+        if (d.images.size() < 2)
+            std::fprintf(stderr, "skipping set %s: no images under %s\n", qPrintable(d.name), qPrintable(d.source));
+        return d.images.size() < 2;
+    });
+    if (datasets.empty())
         return 1;
-    }
-    const int n = int(items.size());
-    std::vector<QImage> images;
-    std::vector<int> labels;
-    std::vector<int> perLabelCount(labelNames.size(), 0);
-    for (const Item &it : items) {
-        images.push_back(it.image);
-        labels.push_back(it.label);
-        ++perLabelCount[it.label];
-    }
 
     ClassicEmbedder classic;
     const std::vector<Method> methods = {
         {QStringLiteral("classic-v1"), classic.dimension(), [&](const QImage &im, float *o) { classic.embed(im, o); }},
         {QStringLiteral("baseline"), kBaselineDim, baselineEmbed},
     };
-
-    // Times at the pipeline's usual input size too: each icon smoothly scaled to 256 × 256.
-    std::vector<QImage> large;
-    for (const QImage &im : images)
-        large.push_back(im.scaled(kPipelineMaxSide, kPipelineMaxSide, Qt::KeepAspectRatio, Qt::SmoothTransformation));
-
-    std::mt19937 rng(20240601u);
-    std::vector<int> order(n);
-    std::iota(order.begin(), order.end(), 0);
-    for (int i = n - 1; i > 0; --i)
-        std::swap(order[i], order[rng() % uint32_t(i + 1)]);
-    order.resize(std::min(nearDupCount, n));
-    std::sort(order.begin(), order.end());
     const std::vector<Edit> edits = makeEdits();
+    QTextStream outText(stdout);
+
+    // --- Speed, on the first set: each image scaled to 256 px, the pipeline's usual input. ---
+    const Dataset &speedSet = datasets.front();
+    std::vector<QImage> large;
+    for (const QImage &im : speedSet.images)
+        large.push_back(im.scaled(kPipelineMaxSide, kPipelineMaxSide, Qt::KeepAspectRatio, Qt::SmoothTransformation));
+    embedAll(methods[0], large, nullptr); // warm-up: page in code, OpenCV's lazy init
+    QJsonObject threads;
+    {
+        // Two concurrent embedding threads, OpenCV's pool at 1 vs its default; best of 3.
+        double cpu1 = 1e300, cpuDefault = 1e300;
+        auto best = [&](int cvThreads, bool two) {
+            cv::setNumThreads(cvThreads);
+            double b = 1e300;
+            for (int rep = 0; rep < 3; ++rep) {
+                double c = 0;
+                b = std::min(b, two ? twoThreadMsPerImage(classic, large, 2, &c) : oneThreadMsPerImage(classic, large, 1));
+                if (two)
+                    (cvThreads == 1 ? cpu1 : cpuDefault) = std::min(cvThreads == 1 ? cpu1 : cpuDefault, c);
+            }
+            return b;
+        };
+        threads[QStringLiteral("cv_default_threads")] = cvDefaultThreads;
+        threads[QStringLiteral("hardware_threads")] = int(std::thread::hardware_concurrency());
+        threads[QStringLiteral("one_worker_cv1_ms")] = best(1, false);
+        threads[QStringLiteral("one_worker_cvdefault_ms")] = best(cvDefaultThreads, false);
+        threads[QStringLiteral("two_workers_cv1_ms")] = best(1, true);
+        threads[QStringLiteral("two_workers_cvdefault_ms")] = best(cvDefaultThreads, true);
+        threads[QStringLiteral("two_workers_cv1_cpu_ms")] = cpu1;
+        threads[QStringLiteral("two_workers_cvdefault_cpu_ms")] = cpuDefault;
+        cv::setNumThreads(1); // single-core timings below; the embedder runs one image per worker thread
+    }
+    if (threadsOnly) {
+        if (json)
+            outText << QJsonDocument(threads).toJson(QJsonDocument::Indented);
+        else
+            for (auto it = threads.begin(); it != threads.end(); ++it)
+                outText << it.key() << " " << it.value().toDouble() << "\n";
+        return 0;
+    }
 
     QJsonObject report;
-    report[QStringLiteral("root")] = root;
-    report[QStringLiteral("images")] = n;
     report[QStringLiteral("k")] = kK;
-    QJsonObject counts;
-    for (int l = 0; l < labelNames.size(); ++l)
-        counts[labelNames[l]] = perLabelCount[l];
-    report[QStringLiteral("labels")] = counts;
+    report[QStringLiteral("threads")] = threads;
+    QJsonArray setReports;
 
-    QTextStream outText(stdout);
-    auto addRow = [&](QJsonArray &rows, const QString &name, int dim, const Timings *small, const Timings *large,
-                      const Precision &p, const std::vector<NearDup> &nd) {
+    auto addRow = [](QJsonArray &rows, const Dataset &ds, const QString &name, int dim, const Timings *small,
+                     const Timings *big, const Precision &p, const std::vector<NearDup> &nd) {
         QJsonObject o;
         o[QStringLiteral("method")] = name;
         o[QStringLiteral("dim")] = dim;
-        if (small && large) {
+        if (small && big) {
             // Medians of per-image times, one thread (OpenCV's pool off).
             o[QStringLiteral("cpu_ms_native")] = medianOf(small->cpu);
-            o[QStringLiteral("cpu_ms_256")] = medianOf(large->cpu);
+            o[QStringLiteral("cpu_ms_256")] = medianOf(big->cpu);
             o[QStringLiteral("wall_ms_native")] = medianOf(small->wall);
-            o[QStringLiteral("wall_ms_256")] = medianOf(large->wall);
+            o[QStringLiteral("wall_ms_256")] = medianOf(big->wall);
         }
         o[QStringLiteral("p10")] = p.overall;
         o[QStringLiteral("p10_macro")] = p.macro;
         QJsonObject per;
-        for (int l = 0; l < labelNames.size(); ++l)
-            per[labelNames[l]] = p.perLabel[l];
+        for (int l = 0; l < ds.labelNames.size(); ++l)
+            per[ds.labelNames[l]] = p.perLabel[l];
         o[QStringLiteral("p10_by_label")] = per;
         QJsonObject ndo;
         for (const NearDup &d : nd) {
@@ -447,107 +698,158 @@ int main(int argc, char **argv)
         rows.append(o);
     };
 
-    QJsonArray rows;
-    std::vector<std::vector<float>> allVecs;
-    for (const Method &m : methods) {
-        Timings small, big;
-        embedAll(m, images, nullptr); // warm-up: page in code, OpenCV's lazy init
-        const std::vector<float> vecs = embedAll(m, images, &small);
-        embedAll(m, large, &big);
-        const Precision p = precisionAtK(vecs, m.dim, labels, int(labelNames.size()));
-        const auto nd = nearDuplicates(vecs, m.dim, images, order, edits, m.embed, {});
-        addRow(rows, m.name, m.dim, &small, &big, p, nd);
-        allVecs.push_back(vecs);
-    }
+    for (const Dataset &ds : datasets) {
+        const int n = int(ds.images.size());
+        const int nLabels = int(ds.labelNames.size());
+        std::vector<int> perLabelCount(nLabels, 0);
+        for (int l : ds.labels)
+            ++perLabelCount[l];
+        std::vector<QImage> big;
+        const bool timeIt = &ds == &speedSet;
+        if (timeIt)
+            big = large;
 
-    if (whiten) {
-        // Unsupervised PCA-whitening fitted on the evaluation set itself (as the collection would).
-        const Method &m = methods[0];
-        const std::vector<float> &vecs = allVecs[0];
-        struct Setting
-        {
-            int keep;
-            double reg;
-        };
-        for (const Setting s : {Setting{64, 0.1}, Setting{128, 0.1}, Setting{256, 0.1}, Setting{128, 1.0},
-                                Setting{256, 1.0}, Setting{std::min(m.dim, n - 1), 1.0}}) {
-            if (s.keep > std::min(m.dim, n - 1))
-                continue;
-            const Whitening w = fitWhitening(vecs, n, m.dim, s.keep, s.reg);
-            std::vector<float> wv = vecs;
-            for (int i = 0; i < n; ++i)
-                w.apply(&wv[size_t(i) * m.dim], m.dim);
-            const Precision p = precisionAtK(wv, m.dim, labels, int(labelNames.size()));
-            const auto nd = nearDuplicates(wv, m.dim, images, order, edits, m.embed,
-                                           [&](float *v) { w.apply(v, m.dim); });
-            addRow(rows, QStringLiteral("%1 + PCA-whiten %2 (reg %3)").arg(m.name).arg(s.keep).arg(s.reg),
-                   s.keep, nullptr, nullptr, p, nd);
+        std::mt19937 rng(20240601u);
+        std::vector<int> order(n);
+        std::iota(order.begin(), order.end(), 0);
+        for (int i = n - 1; i > 0; --i)
+            std::swap(order[i], order[rng() % uint32_t(i + 1)]);
+        order.resize(std::min(nearDupCount, n));
+        std::sort(order.begin(), order.end());
+
+        QJsonObject sr;
+        sr[QStringLiteral("set")] = ds.name;
+        sr[QStringLiteral("role")] = ds.role;
+        sr[QStringLiteral("source")] = ds.source;
+        sr[QStringLiteral("images")] = n;
+        sr[QStringLiteral("skipped")] = ds.skipped;
+        sr[QStringLiteral("chance_p10")] = chanceP10(ds);
+        QJsonObject counts;
+        for (int l = 0; l < nLabels; ++l)
+            counts[ds.labelNames[l]] = perLabelCount[l];
+        sr[QStringLiteral("labels")] = counts;
+
+        QJsonArray rows;
+        std::vector<float> classicVecs;
+        for (const Method &m : methods) {
+            Timings small, bigT;
+            embedAll(m, ds.images, nullptr); // warm-up
+            const std::vector<float> vecs = embedAll(m, ds.images, &small);
+            if (timeIt)
+                embedAll(m, big, &bigT);
+            const Precision p = precisionAtK(vecs, m.dim, ds.labels, nLabels);
+            const auto nd = nearDuplicates(vecs, m.dim, ds.images, order, edits, m.embed, {});
+            addRow(rows, ds, m.name, m.dim, timeIt ? &small : nullptr, timeIt ? &bigT : nullptr, p, nd);
+            if (classicVecs.empty())
+                classicVecs = vecs;
         }
+
+        if (whiten) {
+            // Unsupervised PCA-whitening fitted on the evaluation set itself (as the collection would).
+            const Method &m = methods[0];
+            struct Setting
+            {
+                int keep;
+                double reg;
+            };
+            for (const Setting s : {Setting{64, 1.0}, Setting{128, 1.0}, Setting{256, 1.0}}) {
+                if (s.keep > std::min(m.dim, n - 1))
+                    continue;
+                const Whitening w = fitWhitening(classicVecs, n, m.dim, s.keep, s.reg);
+                std::vector<float> wv = classicVecs;
+                for (int i = 0; i < n; ++i)
+                    w.apply(&wv[size_t(i) * m.dim], m.dim);
+                const Precision p = precisionAtK(wv, m.dim, ds.labels, nLabels);
+                const auto nd = nearDuplicates(wv, m.dim, ds.images, order, edits, m.embed,
+                                               [&](float *v) { w.apply(v, m.dim); });
+                addRow(rows, ds, QStringLiteral("%1 + PCA-whiten %2 (reg %3)").arg(m.name).arg(s.keep).arg(s.reg),
+                       s.keep, nullptr, nullptr, p, nd);
+            }
+        }
+        sr[QStringLiteral("results")] = rows;
+        setReports.append(sr);
+
+        if (json)
+            continue;
+        outText << "=== Set " << ds.name << " (" << ds.role << "): " << ds.source << "\n"
+                << n << " images (unique), " << nLabels << " labels, " << ds.skipped << " files left out; precision@"
+                << kK << " leave-one-out by cosine; chance " << QString::number(chanceP10(ds), 'f', 3) << "\n";
+        if (timeIt)
+            outText << "Times: median per image, one thread; cpu = thread CPU time, wall = elapsed; "
+                       "nat = the set's own size, 256 = the same images scaled to 256 px\n";
+        outText << "\n"
+                << QStringLiteral("%1 %2 %3 %4 %5 %6 %7 %8\n")
+                       .arg(QStringLiteral("method"), -40)
+                       .arg(QStringLiteral("dim"), 5)
+                       .arg(QStringLiteral("cpu@nat"), 8)
+                       .arg(QStringLiteral("cpu@256"), 8)
+                       .arg(QStringLiteral("wall@nat"), 8)
+                       .arg(QStringLiteral("wall@256"), 8)
+                       .arg(QStringLiteral("P@10"), 7)
+                       .arg(QStringLiteral("macro"), 7);
+        for (const auto &r : rows) {
+            const QJsonObject o = r.toObject();
+            auto ms = [&](const char *key) {
+                return o.contains(QLatin1String(key)) ? QString::number(o[QLatin1String(key)].toDouble(), 'f', 3)
+                                                      : QStringLiteral("-");
+            };
+            outText << QStringLiteral("%1 %2 %3 %4 %5 %6 %7 %8\n")
+                           .arg(o[QStringLiteral("method")].toString(), -40)
+                           .arg(o[QStringLiteral("dim")].toInt(), 5)
+                           .arg(ms("cpu_ms_native"), 8)
+                           .arg(ms("cpu_ms_256"), 8)
+                           .arg(ms("wall_ms_native"), 8)
+                           .arg(ms("wall_ms_256"), 8)
+                           .arg(o[QStringLiteral("p10")].toDouble(), 7, 'f', 3)
+                           .arg(o[QStringLiteral("p10_macro")].toDouble(), 7, 'f', 3);
+        }
+
+        outText << "\nPrecision@10 by label\n"
+                << QStringLiteral("%1 %2").arg(QStringLiteral("label"), -30).arg(QStringLiteral("n"), 4);
+        for (int i = 0; i < rows.size(); ++i)
+            outText << QStringLiteral(" %1").arg(QStringLiteral("[%1]").arg(i), 7);
+        outText << "\n";
+        for (int l = 0; l < nLabels; ++l) {
+            outText << QStringLiteral("%1 %2").arg(ds.labelNames[l].left(30), -30).arg(perLabelCount[l], 4);
+            for (const auto &r : rows)
+                outText << QStringLiteral(" %1").arg(
+                    r.toObject()[QStringLiteral("p10_by_label")].toObject()[ds.labelNames[l]].toDouble(), 7, 'f', 3);
+            outText << "\n";
+        }
+
+        outText << "\nNear-duplicate recall@1 (mean rank) of the original among all " << n << " images, "
+                << order.size() << " queries\n"
+                << QStringLiteral("%1").arg(QStringLiteral("edit"), -20);
+        for (int i = 0; i < rows.size(); ++i)
+            outText << QStringLiteral(" %1").arg(QStringLiteral("[%1]").arg(i), 15);
+        outText << "\n";
+        for (const Edit &e : edits) {
+            outText << QStringLiteral("%1").arg(e.name, -20);
+            for (const auto &r : rows) {
+                const QJsonObject d = r.toObject()[QStringLiteral("near_duplicates")].toObject()[e.name].toObject();
+                outText << QStringLiteral(" %1").arg(QStringLiteral("%1 (%2)")
+                                                         .arg(d[QStringLiteral("recall_at_1")].toDouble(), 0, 'f', 3)
+                                                         .arg(d[QStringLiteral("mean_rank")].toDouble(), 0, 'f', 1),
+                                                     15);
+            }
+            outText << "\n";
+        }
+        outText << "[i] = row i of the first table (0-based)\n\n";
     }
-    report[QStringLiteral("results")] = rows;
+    report[QStringLiteral("sets")] = setReports;
 
     if (json) {
         outText << QJsonDocument(report).toJson(QJsonDocument::Indented);
         return 0;
     }
-
-    outText << "Root: " << root << "\n" << n << " images (regular files, unique), "
-            << labelNames.size() << " labels; precision@" << kK << " leave-one-out by cosine\n\n";
-    outText << "Times: median per image, one thread; cpu = thread CPU time, wall = elapsed; "
-               "nat = the set's own size, 256 = the same images scaled to 256 px\n\n";
-    outText << QStringLiteral("%1 %2 %3 %4 %5 %6 %7 %8\n")
-                   .arg(QStringLiteral("method"), -40)
-                   .arg(QStringLiteral("dim"), 5)
-                   .arg(QStringLiteral("cpu@nat"), 8)
-                   .arg(QStringLiteral("cpu@256"), 8)
-                   .arg(QStringLiteral("wall@nat"), 8)
-                   .arg(QStringLiteral("wall@256"), 8)
-                   .arg(QStringLiteral("P@10"), 7)
-                   .arg(QStringLiteral("macro"), 7);
-    for (const auto &r : rows) {
-        const QJsonObject o = r.toObject();
-        auto ms = [&](const char *key) {
-            return o.contains(QLatin1String(key)) ? QString::number(o[QLatin1String(key)].toDouble(), 'f', 3)
-                                                  : QStringLiteral("-");
-        };
-        outText << QStringLiteral("%1 %2 %3 %4 %5 %6 %7 %8\n")
-                       .arg(o[QStringLiteral("method")].toString(), -40)
-                       .arg(o[QStringLiteral("dim")].toInt(), 5)
-                       .arg(ms("cpu_ms_native"), 8)
-                       .arg(ms("cpu_ms_256"), 8)
-                       .arg(ms("wall_ms_native"), 8)
-                       .arg(ms("wall_ms_256"), 8)
-                       .arg(o[QStringLiteral("p10")].toDouble(), 7, 'f', 3)
-                       .arg(o[QStringLiteral("p10_macro")].toDouble(), 7, 'f', 3);
-    }
-
-    outText << "\nPrecision@10 by label\n" << QStringLiteral("%1 %2").arg(QStringLiteral("label"), -12).arg(QStringLiteral("n"), 4);
-    for (int i = 0; i < rows.size(); ++i)
-        outText << QStringLiteral(" %1").arg(QStringLiteral("[%1]").arg(i), 7);
-    outText << "\n";
-    for (int l = 0; l < labelNames.size(); ++l) {
-        outText << QStringLiteral("%1 %2").arg(labelNames[l], -12).arg(perLabelCount[l], 4);
-        for (const auto &r : rows)
-            outText << QStringLiteral(" %1").arg(r.toObject()[QStringLiteral("p10_by_label")].toObject()[labelNames[l]].toDouble(), 7, 'f', 3);
-        outText << "\n";
-    }
-
-    outText << "\nNear-duplicate recall@1 (mean rank) of the original among all " << n << " images, "
-            << order.size() << " queries\n" << QStringLiteral("%1").arg(QStringLiteral("edit"), -20);
-    for (int i = 0; i < rows.size(); ++i)
-        outText << QStringLiteral(" %1").arg(QStringLiteral("[%1]").arg(i), 15);
-    outText << "\n";
-    for (const Edit &e : edits) {
-        outText << QStringLiteral("%1").arg(e.name, -20);
-        for (const auto &r : rows) {
-            const QJsonObject d = r.toObject()[QStringLiteral("near_duplicates")].toObject()[e.name].toObject();
-            outText << QStringLiteral(" %1").arg(QStringLiteral("%1 (%2)")
-                                                   .arg(d[QStringLiteral("recall_at_1")].toDouble(), 0, 'f', 3)
-                                                   .arg(d[QStringLiteral("mean_rank")].toDouble(), 0, 'f', 1),
-                                               15);
-        }
-        outText << "\n";
-    }
-    outText << "\n[i] = row i of the first table (0-based)\n";
+    outText << "=== OpenCV threads: wall ms per image at 256 px, best of 3 (OpenCV default pool = "
+            << cvDefaultThreads << ", " << std::thread::hardware_concurrency() << " hardware threads)\n"
+            << "one worker,  cv::setNumThreads(1):       " << threads[QStringLiteral("one_worker_cv1_ms")].toDouble() << "\n"
+            << "one worker,  OpenCV default:             " << threads[QStringLiteral("one_worker_cvdefault_ms")].toDouble() << "\n"
+            << "two workers, cv::setNumThreads(1):       " << threads[QStringLiteral("two_workers_cv1_ms")].toDouble() << "\n"
+            << "two workers, OpenCV default:             " << threads[QStringLiteral("two_workers_cvdefault_ms")].toDouble() << "\n"
+            << "two workers, process CPU ms per image, cv::setNumThreads(1): "
+            << threads[QStringLiteral("two_workers_cv1_cpu_ms")].toDouble() << ", OpenCV default: "
+            << threads[QStringLiteral("two_workers_cvdefault_cpu_ms")].toDouble() << "\n";
     return 0;
 }
