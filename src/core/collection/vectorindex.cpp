@@ -53,7 +53,8 @@ static_assert(sizeof(FaissId) == sizeof(qint64));
 constexpr int kMaxDimension = 65536;
 constexpr int kMetaFormatVersion = 1;
 constexpr qint64 kMaxMetaBytes = 64 * 1024;
-constexpr int kCalibrationQueries = 200;
+constexpr int kCalibrationQueries = 500;
+constexpr double kCalibrationZ = 2.0; // standard errors of margin on the calibrated recall
 constexpr int kCalibrationK = 10;
 constexpr int kTrainPointsPerList = 40;  // FAISS warns below 39 points per centroid
 constexpr int kKmeansIterations = 10;    // FAISS's default is 25; nprobe calibration absorbs the difference
@@ -742,48 +743,67 @@ struct GroundTruth
     }
 };
 
-// recall@k of an IVF scan as a function of nprobe, for every nprobe at once. An IVF search
-// that probes the p best lists returns the top k of the rows in those lists, so an exact
-// neighbour is found iff its list ranks among the query's p best centroids: recall(p) is the
-// fraction of exact neighbours whose list rank is < p. Returns recall(p) for p = 1…nlist.
-// Exact neighbours are the ground truth without the query's own id (it is in the index).
-std::vector<double> recallCurve(const faiss::IndexIVFFlat &ivf, const faiss::IndexFlat &coarse, const float *queries,
-                                const std::vector<qint64> &selfIds, const GroundTruth &gt, int k, int dim)
+// How well an IVF search at each nprobe finds the exact neighbours of the calibration
+// queries. An IVF search that probes the p best lists returns the top k of the rows in those
+// lists, so an exact neighbour is found iff its list ranks among the query's p best
+// centroids: no trial searches are needed, the list rank of every exact neighbour gives the
+// recall at every p at once. Exact neighbours are the ground truth without the query's own
+// id (it is in the index).
+class RecallCurve
 {
-    const size_t nlist = ivf.nlist;
-    std::vector<qint64> found(nlist + 1, 0);
-    qint64 wanted = 0;
-    std::vector<float> scores(nlist);
-    std::vector<qint32> order(nlist);
-    std::vector<qint32> rankOf(nlist);
-    for (size_t q = 0; q < gt.rows.size(); ++q) {
-        innerProductsContiguous(queries + q * size_t(dim), coarse.get_xb(), qint64(nlist), dim, scores.data());
-        for (size_t l = 0; l < nlist; ++l)
-            order[l] = qint32(l);
-        std::sort(order.begin(), order.end(), [&](qint32 a, qint32 b) {
-            return scores[size_t(a)] > scores[size_t(b)] || (scores[size_t(a)] == scores[size_t(b)] && a < b);
-        });
-        for (size_t r = 0; r < nlist; ++r)
-            rankOf[size_t(order[r])] = qint32(r);
-        int taken = 0;
-        for (const auto &s : gt.rows[q]) {
-            if (s.id == selfIds[q] || taken >= k)
-                continue;
-            ++taken;
-            ++wanted;
-            const auto it = ivf.direct_map.hashtable.find(FaissId(s.id));
-            if (it != ivf.direct_map.hashtable.end())
-                ++found[size_t(rankOf[faiss::lo_listno(quint64(it->second))])];
+public:
+    RecallCurve(const faiss::IndexIVFFlat &ivf, const faiss::IndexFlat &coarse, const float *queries,
+                const std::vector<qint64> &selfIds, const GroundTruth &gt, int k, int dim)
+    {
+        const size_t nlist = ivf.nlist;
+        std::vector<float> scores(nlist);
+        std::vector<qint32> order(nlist);
+        std::vector<qint32> rankOf(nlist);
+        for (size_t q = 0; q < gt.rows.size(); ++q) {
+            innerProductsContiguous(queries + q * size_t(dim), coarse.get_xb(), qint64(nlist), dim, scores.data());
+            for (size_t l = 0; l < nlist; ++l)
+                order[l] = qint32(l);
+            std::sort(order.begin(), order.end(), [&](qint32 a, qint32 b) {
+                return scores[size_t(a)] > scores[size_t(b)] || (scores[size_t(a)] == scores[size_t(b)] && a < b);
+            });
+            for (size_t r = 0; r < nlist; ++r)
+                rankOf[size_t(order[r])] = qint32(r);
+            std::vector<qint32> ranks;
+            for (const auto &s : gt.rows[q]) {
+                if (s.id == selfIds[q] || int(ranks.size()) >= k)
+                    continue;
+                const auto it = ivf.direct_map.hashtable.find(FaissId(s.id));
+                ranks.push_back(it == ivf.direct_map.hashtable.end() ? qint32(nlist)
+                                                                      : rankOf[faiss::lo_listno(quint64(it->second))]);
+            }
+            if (!ranks.empty())
+                m_ranks.push_back(std::move(ranks));
         }
     }
-    std::vector<double> curve(nlist);
-    qint64 cumulative = 0;
-    for (size_t p = 0; p < nlist; ++p) {
-        cumulative += found[p];
-        curve[p] = wanted == 0 ? 1.0 : double(cumulative) / double(wanted);
+
+    qint64 queries() const { return qint64(m_ranks.size()); }
+
+    // Mean recall@k over the queries at nprobe = p, and its standard error.
+    std::pair<double, double> at(int p) const
+    {
+        if (m_ranks.empty())
+            return {1.0, 0.0};
+        double sum = 0, sumSq = 0;
+        for (const auto &ranks : m_ranks) {
+            const double r = double(std::count_if(ranks.begin(), ranks.end(), [p](qint32 x) { return x < p; })) /
+                             double(ranks.size());
+            sum += r;
+            sumSq += r * r;
+        }
+        const double n = double(m_ranks.size());
+        const double mean = sum / n;
+        const double var = n > 1 ? std::max(0.0, (sumSq - n * mean * mean) / (n - 1)) : 0.0;
+        return {mean, std::sqrt(var / n)};
     }
-    return curve;
-}
+
+private:
+    std::vector<std::vector<qint32>> m_ranks; // list rank of each exact neighbour, per query
+};
 
 // Everything the search code relies on, checked on a freshly read IVF index: a file that
 // passed the checksum can still have been written by something else.
@@ -1014,27 +1034,32 @@ Result<std::unique_ptr<VectorIndex>> VectorIndex::build(const VectorSource &sour
 #endif
         const qint64 addMs = timer.elapsed() - trainMs;
 
-        // Calibrate nprobe: the smallest one whose recall@10 reaches the target.
+        // Calibrate nprobe: the smallest one whose recall@10 reaches the target with margin.
+        // Recall varies a lot from query to query on clustered data (a query's neighbours sit
+        // in one list or straddle several), so the mean over a few hundred queries is noisy
+        // (±0.01); requiring mean − 2·standard error ≥ target keeps held-out recall above it.
         p->setIvf(std::move(ivf));
-        const auto curve = recallCurve(*p->ivf, *p->coarse, queries.data(), queryIds, gt, kCalibrationK, dim);
+        const RecallCurve curve(*p->ivf, *p->coarse, queries.data(), queryIds, gt, kCalibrationK, dim);
         int chosen = nlist;
-        for (int probe = 1; probe <= nlist; ++probe)
-            if (curve[size_t(probe - 1)] >= params.targetRecall) {
+        for (int probe = 1; probe <= nlist; ++probe) {
+            const auto [mean, stderr_] = curve.at(probe);
+            if (mean - kCalibrationZ * stderr_ >= params.targetRecall) {
                 chosen = probe;
                 break;
             }
-        const double chosenRecall = curve[size_t(chosen - 1)];
+        }
+        const double chosenRecall = curve.at(chosen).first;
         qCDebug(lcIndex).noquote() << QStringLiteral("calibration: recall@10 at nprobe 1, 2, 4, 8, 16, 32: %1 %2 %3 %4 %5 %6")
-                                          .arg(curve[0], 0, 'f', 3)
-                                          .arg(curve[size_t(std::min(2, nlist) - 1)], 0, 'f', 3)
-                                          .arg(curve[size_t(std::min(4, nlist) - 1)], 0, 'f', 3)
-                                          .arg(curve[size_t(std::min(8, nlist) - 1)], 0, 'f', 3)
-                                          .arg(curve[size_t(std::min(16, nlist) - 1)], 0, 'f', 3)
-                                          .arg(curve[size_t(std::min(32, nlist) - 1)], 0, 'f', 3);
+                                          .arg(curve.at(1).first, 0, 'f', 3)
+                                          .arg(curve.at(2).first, 0, 'f', 3)
+                                          .arg(curve.at(4).first, 0, 'f', 3)
+                                          .arg(curve.at(8).first, 0, 'f', 3)
+                                          .arg(curve.at(16).first, 0, 'f', 3)
+                                          .arg(curve.at(32).first, 0, 'f', 3);
         p->nprobe = chosen;
         p->ivf->nprobe = size_t(chosen);
         p->calibratedRecall = chosenRecall;
-        p->calibrationQueries = nq;
+        p->calibrationQueries = int(curve.queries());
         p->builtCount = p->count();
         qCInfo(lcIndex).noquote() << QStringLiteral("built %1 over %2 vectors (d=%3): train %4 ms on %5 rows, add %6 ms, "
                                                     "calibration %7 ms")

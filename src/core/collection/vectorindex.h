@@ -52,6 +52,7 @@ public:
     VectorIndex(const VectorIndex &) = delete;
     VectorIndex &operator=(const VectorIndex &) = delete;
 
+    // An empty exact index (a new space); null for a dimension outside 1…65536.
     static std::unique_ptr<VectorIndex> createEmpty(int dimension, const IndexParams &params = {});
     static Result<std::unique_ptr<VectorIndex>> build(const VectorSource &source, const IndexParams &params = {});
 
@@ -66,11 +67,15 @@ public:
     // Atomic: writes temp files, fsyncs, renames the index file, then the sidecar.
     Result<void> save(const QString &path, quint64 revision) const;
 
+    // Ids already present get the new vector; an id twice in one call, a negative id, a size
+    // that is not ids × dimension() or NaN/∞ is InvalidArgument. remove() ignores absent ids.
     Result<void> add(std::span<const qint64> ids, std::span<const float> vectors);
     Result<void> remove(std::span<const qint64> ids);
 
-    // The k best ids by inner product, best first. With `allowed` (sorted ascending) only
-    // those ids can be returned; small allowed sets are scanned exactly.
+    // The k best ids by inner product, best first (min(k, size) of them; fewer only when
+    // `allowed` leaves fewer). With `allowed` (sorted ascending; empty = no restriction) only
+    // those ids can be returned; small allowed sets are scanned exactly. A query of the wrong
+    // length, NaN/∞, k < 0 or an unsorted `allowed` is InvalidArgument.
     Result<std::vector<ScoredId>> search(std::span<const float> query, int k,
                                          std::span<const qint64> allowed = {}) const;
     // One result list per query row (queries holds n × dimension() floats).
