@@ -111,9 +111,14 @@ SpaceInfo readSpace(const Statement &q)
 
 // Counting a space's vectors scans its part of the embeddings table: only spaces() pays for
 // it; space() (on every search) leaves count at -1.
+// `+space_id` keeps SQLite off the primary key for counts: embeddings is WITHOUT ROWID, so its
+// key range holds ~1 KB of every vector in the leaf pages and counting 1M vectors through it
+// reads ~1 GB (16 s warm, 31 s cold, measured in bench/bench_search); the unary plus makes
+// the planner scan the covering index embeddings_item (item_id, space_id) instead: 0.1 s.
+#define COUNT_VECTORS_OF(spaceIdExpr) "(SELECT count(*) FROM embeddings e WHERE +e.space_id = " spaceIdExpr ")"
 #define SPACE_QUERY \
     "SELECT s.id, s.name, s.modality, s.model_id, s.dimension, s.revision, s.source, " \
-    "(SELECT count(*) FROM embeddings e WHERE e.space_id = s.id) FROM spaces s"
+    COUNT_VECTORS_OF("s.id") " FROM spaces s"
 #define SPACE_QUERY_NO_COUNT \
     "SELECT s.id, s.name, s.modality, s.model_id, s.dimension, s.revision, s.source, -1 FROM spaces s"
 
@@ -538,7 +543,7 @@ Result<std::shared_ptr<VectorIndex>> Collection::loadOrRebuild(const SpaceInfo &
     SpaceInfo space = spaceWithoutCount;
     {
         std::lock_guard lock(m_dbMutex);
-        auto q = m_db->prepare("SELECT count(*), (SELECT revision FROM spaces WHERE id = ?1) FROM embeddings WHERE space_id = ?1");
+        auto q = m_db->prepare("SELECT " COUNT_VECTORS_OF("?1") ", (SELECT revision FROM spaces WHERE id = ?1)");
         if (!q)
             return q.error();
         q->bind(1, space.id);
@@ -580,7 +585,7 @@ Result<std::pair<std::shared_ptr<VectorIndex>, quint64>> Collection::buildFromDa
         return r.error();
     SpaceInfo counted = space;
     {
-        auto q = (*db)->prepare("SELECT count(*), (SELECT revision FROM spaces WHERE id = ?1) FROM embeddings WHERE space_id = ?1");
+        auto q = (*db)->prepare("SELECT " COUNT_VECTORS_OF("?1") ", (SELECT revision FROM spaces WHERE id = ?1)");
         if (!q)
             return q.error();
         q->bind(1, space.id);

@@ -243,14 +243,40 @@ Result<SearchResult> SearchEngine::search(const SearchQuery &query)
     }
 
     // Candidates found by text alone get their exact image score from their stored vector.
+    // The index holds the same vectors as the database (index() follows the space's revision),
+    // every score it returns is the exact inner product with a stored row, and asking for as
+    // many results as allowed ids returns all of them that it holds (docs/index.md, Filters).
+    // One call instead of one SQL lookup per candidate (0.05-0.13 ms each, up to `wanted` of
+    // them: most of a hybrid query's time; bench/bench_search). Ids it does not return fall
+    // back to the database.
     if (hasImage) {
-        for (auto it = candidates.begin(); it != candidates.end(); ++it) {
-            if (it->hasImage)
-                continue;
-            auto v = m_collection.embedding(it.key(), spaceName);
-            if (v) {
-                it->image = dot(q, *v);
-                it->hasImage = true;
+        std::vector<qint64> textOnly;
+        for (auto it = candidates.cbegin(); it != candidates.cend(); ++it) {
+            if (!it->hasImage)
+                textOnly.push_back(it.key());
+        }
+        if (!textOnly.empty()) {
+            std::sort(textOnly.begin(), textOnly.end());
+            if (auto scored = index->search(q, int(textOnly.size()), textOnly)) {
+                for (const ScoredId &s : *scored) {
+                    auto it = candidates.find(s.id);
+                    if (it != candidates.end()) {
+                        it->image = s.score;
+                        it->hasImage = true;
+                    }
+                }
+            } else {
+                qCWarning(lcSearch) << "scoring text matches through the index failed:" << scored.errorMessage();
+            }
+            for (qint64 id : textOnly) {
+                auto it = candidates.find(id);
+                if (it->hasImage)
+                    continue;
+                auto v = m_collection.embedding(id, spaceName);
+                if (v) {
+                    it->image = dot(q, *v);
+                    it->hasImage = true;
+                }
             }
         }
     }
