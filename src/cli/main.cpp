@@ -76,12 +76,13 @@ int main(int argc, char **argv)
             qputenv("XDG_RUNTIME_DIR", runtime);
         }
     }
-    // Progress and results are the CLI's output; library chatter only with LOOKALIKE_VERBOSE=1.
+    // Progress and results are the CLI's output; library chatter (and libpng's notes on
+    // colour profiles, which Qt logs at info level) only with LOOKALIKE_VERBOSE=1.
     if (!qEnvironmentVariableIsSet("LOOKALIKE_VERBOSE"))
         QLoggingCategory::setFilterRules(QStringLiteral("lookalike.collection.info=false\nlookalike.ingest.info=false\n"
                                                         "lookalike.search.info=false\nlookalike.import.info=false\n"
                                                         "lookalike.embed.info=false\nlookalike.index.info=false\n"
-                                                        "qt.gui.imageio.warning=false"));
+                                                        "qt.gui.imageio.info=false\nqt.gui.imageio.warning=false"));
     std::unique_ptr<QCoreApplication> app;
     if (command && command->needsGui)
         app = std::make_unique<QGuiApplication>(argc, argv);
