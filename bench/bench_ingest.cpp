@@ -6,6 +6,12 @@
 //
 // Results: docs/BENCHMARKS.md, "Ingest throughput and memory".
 //
+// One measurement alone (e.g. under valgrind --tool=callgrind): the child interface,
+//   bench_ingest --child floor DIR THREADS
+//   bench_ingest --child ingest null|classic DIR COLLECTION_DIR THREADS 0 0
+//   bench_ingest --child stages DIR
+// where DIR holds img_*.jpg; COLLECTION_DIR is deleted and created afresh.
+//
 // Corpus ("ordinary JPEG photos"): generated once from Debian's plasma-workspace-wallpapers
 // (/usr/share/wallpapers: every distinct JPEG/PNG file except the screenshots, i.e. 43
 // pictures of 720×1440 to 5120×2880, photos and artworks), deterministically (seed 20240611):
