@@ -8,13 +8,17 @@
 //   bench_search --sizes 1000000 --build-only      # build (or resume) the collection only
 //
 // Per size, three forked children, so that each peak RSS (getrusage ru_maxrss) is its own:
-//   1. build: creates (or reuses, or resumes) <prefix>-<N>[-d<dim>] and its index;
+//   1. build: creates (or reuses, or resumes) <prefix>-<N>[-d<dim>][-s<spread-max>] and its
+//      index (writeItems in --batch transactions, then Collection::index() and saveIndexes());
 //   2. truth: streams every vector, exact top-10 of the query items (excluding the item
 //      itself, as the engine does), with and without the metadata filter; cached in the
 //      collection folder as bench-truth.bin, keyed by the space's revision;
-//   3. measure: evicts the collection's files from the page cache (posix_fadvise), opens the
-//      collection, loads the index, runs the queries, then times the engine's parts one by
-//      one. Its peak RSS is what an app serving queries on this collection holds.
+//   3. measure: evicts the collection's files from the page cache (posix_fadvise; not with
+//      --no-evict), opens the collection, loads the index, runs the warm-up, then --queries
+//      steps of one query of each kind (item, hybrid, filtered, raw index search), each kind
+//      on a different item, then times the engine's calls one by one. Its peak RSS is what an
+//      app serving queries on this collection holds. --target-recall R first rebuilds the
+//      index in memory with that IndexParams::targetRecall (never saved): a what-if.
 //
 // Data (deterministic per item, so an interrupted build resumes): N/50 Gaussian clusters with
 // log-normal weights (σ 0.8: sizes ~10 to ~250, mean 50). Cluster centres are random
@@ -24,9 +28,9 @@
 // 1024) and isotropic noise, scaled by the cluster's spread, drawn log-uniformly in
 // [0.5, --spread-max]: items of the tightest clusters sit at cosine ~0.87 to their centre, at
 // spread 1.7 ~0.47, at 2 ~0.41 (nearly unstructured, the hard case for IVF). Every vector is
-// L2-normalised. The default, 1.7, gives a set on which IVF needs a small but real nprobe;
-// --spread-max 2 a hard set (at 100k: nprobe 3 vs 20 of 632 lists for recall@10 0.97, where
-// tight clusters only, spread ≤ 1.1, need 1).
+// L2-normalised. On the default set (1.7) the index calibrates nprobe 8 of 632 lists at 100k
+// and 120 of 2000 at 1M (d 704); --spread-max 2 needs 224 at 1M; tight clusters only (spread
+// up to 1.1) needed 1-2 at 100k. docs/BENCHMARKS.md has the figures.
 // Thumbnails: 6-10 KB of incompressible bytes between JPEG markers. Reports on ~10% of
 // items: 8-24 words of a 400-word pseudo-vocabulary (Zipf) plus the cluster's topic words.
 // Every item has metadata site=site-0..9 (~10% each); the filtered query asks for site=site-3.
@@ -43,7 +47,6 @@
 #include <QElapsedTimer>
 #include <QFile>
 #include <QFileInfo>
-#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QStringList>
@@ -77,6 +80,7 @@ struct Options
     quint64 seed = 1;
     QString prefix = QStringLiteral("/tmp/lookalike-bench-search");
     double spreadMax = 1.7;
+    double targetRecall = 0; // > 0: rebuild the index in memory with this IndexParams::targetRecall
     bool buildOnly = false;
     bool evict = true;
 };
@@ -459,15 +463,17 @@ QJsonObject buildPhase(const Options &o, qint64 n)
     if (*count > n)
         die(QStringLiteral("%1 holds %2 items, more than %3").arg(dir).arg(*count).arg(n));
 
+    // bench-build.json is written last: without it the build did not finish. Resume by
+    // rewriting the last batch (its metadata is a second transaction), then go on.
     QJsonObject out;
-    if (*count == n && QFile::exists(statsFile)) {
+    const bool complete = *count == n && QFile::exists(statsFile);
+    if (complete) {
         QFile f(statsFile);
         if (f.open(QIODevice::ReadOnly))
             out = QJsonDocument::fromJson(f.readAll()).object();
         out[QStringLiteral("reused")] = true;
     }
-    // Resume: rewrite the last batch (its metadata is a second transaction), then go on.
-    const qint64 start = *count == n ? n : std::max<qint64>(0, *count - o.batch);
+    const qint64 start = complete ? n : std::max<qint64>(0, *count - o.batch);
     const Model model(n, o.dim, o.seed, o.spreadMax);
     QElapsedTimer t;
     if (start < n) {
@@ -764,6 +770,27 @@ QJsonObject measurePhase(const Options &o, qint64 n)
     std::shared_ptr<VectorIndex> index = *idx;
     out[QStringLiteral("openMs")] = openMs;
     out[QStringLiteral("indexLoadMs")] = loadMs;
+    if (o.targetRecall > 0) {
+        // What-if for the index's owner: the same data with another calibration target. The
+        // rebuilt index lives in this process only (the collection is never closed, so it is
+        // never saved over the collection's file).
+        index.reset();
+        c.reset();
+        IndexParams params;
+        params.targetRecall = o.targetRecall;
+        auto other = Collection::open(dir, params);
+        if (!other)
+            die(other.errorMessage());
+        c = std::move(*other);
+        t.restart();
+        if (auto r = c->rebuildIndex(space); !r)
+            die(r.errorMessage());
+        out[QStringLiteral("whatIfRebuildS")] = elapsedMs(t) / 1000;
+        out[QStringLiteral("whatIfTargetRecall")] = o.targetRecall;
+        index = c->index(space).value();
+        out[QStringLiteral("index")] = index->description();
+        say("[%lld] rebuilt in memory for targetRecall %.3g in %.1f s\n", (long long)n, o.targetRecall, elapsedMs(t) / 1000);
+    }
     out[QStringLiteral("index")] = index->description();
     out[QStringLiteral("rssAfterLoadMiB")] = currentRssMiB();
     say("[%lld] open %.1f ms, index load %.1f ms, page cache %s (%s), RSS %.0f MiB\n", (long long)n, openMs, loadMs,
@@ -935,6 +962,10 @@ QJsonObject measurePhase(const Options &o, qint64 n)
     out[QStringLiteral("peakRssMiB")] = peakRssMiB();
     out[QStringLiteral("loadAtEnd")] = loadAverage();
     index.reset();
+    if (o.targetRecall > 0) {
+        (void)c.release(); // never saved; the child _exits
+        return out;
+    }
     c.reset();
     // A second open, files now in the page cache (what a restart of the app sees).
     t.restart();
@@ -979,6 +1010,8 @@ int main(int argc, char **argv)
             o.prefix = next();
         } else if (a == QLatin1String("--spread-max")) {
             o.spreadMax = next().toDouble();
+        } else if (a == QLatin1String("--target-recall")) {
+            o.targetRecall = next().toDouble();
         } else if (a == QLatin1String("--build-only")) {
             o.buildOnly = true;
         } else if (a == QLatin1String("--no-evict")) {
@@ -986,7 +1019,7 @@ int main(int argc, char **argv)
         } else {
             std::printf("usage: bench_search [--sizes 10000,100000,1000000] [--dim 704] [--queries 300] [--warmup 30]\n"
                         "                    [--batch 4000] [--seed 1] [--spread-max 1.7] [--dir /tmp/lookalike-bench-search]\n"
-                        "                    [--build-only] [--no-evict]\n"
+                        "                    [--build-only] [--no-evict] [--target-recall R]\n"
                         "Collections go to <dir>-<N>[-d<dim> unless 704][-s<spread-max> unless 1.7], and are reused.\n");
             return a == QLatin1String("--help") ? 0 : 2;
         }
