@@ -618,7 +618,7 @@ int main(int argc, char **argv)
 
     ClassicEmbedder classic;
     const std::vector<Method> methods = {
-        {QStringLiteral("classic-v1"), classic.dimension(), [&](const QImage &im, float *o) { classic.embed(im, o); }},
+        {classic.id(), classic.dimension(), [&](const QImage &im, float *o) { classic.embed(im, o); }},
         {QStringLiteral("baseline"), kBaselineDim, baselineEmbed},
     };
     const std::vector<Edit> edits = makeEdits();

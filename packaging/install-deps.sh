@@ -20,6 +20,8 @@ packages=(
   xvfb xauth python3-numpy python3-pil
   # real images: the demo collection (photos) and the labelled benchmark set (icons)
   plasma-workspace-wallpapers oxygen-icon-theme
+  # the .deb and its checks (packaging/check-package.sh)
+  dpkg-dev desktop-file-utils appstream
 )
 
 export DEBIAN_FRONTEND=noninteractive

@@ -1,4 +1,5 @@
 #include "embed/classicembedder.h"
+#include "embed/embedderfactory.h"
 #include "testsupport.h"
 
 #include <QBuffer>
@@ -76,6 +77,22 @@ private Q_SLOTS:
         QVERIFY(e.isReentrant());
         QVERIFY(!e.hasTextTower());
         QVERIFY(!e.embedTexts(std::vector<QString>{QStringLiteral("cat")}).ok());
+    }
+
+    // The factory resolves the default, the short name and the full id; any other id (a model
+    // this build lacks, e.g. a collection made elsewhere) is Unsupported, with the id named.
+    void factory()
+    {
+        for (const QString &id : {QString(), QStringLiteral("classic"), QString::fromLatin1(ClassicEmbedder::kId)}) {
+            auto e = EmbedderFactory::create(id);
+            QVERIFY2(e.ok(), qPrintable(id));
+            QCOMPARE((*e)->id(), QString::fromLatin1(ClassicEmbedder::kId));
+        }
+        QCOMPARE(EmbedderFactory::defaultId(), QString::fromLatin1(ClassicEmbedder::kId));
+        auto unknown = EmbedderFactory::create(QStringLiteral("classic-v0"));
+        QVERIFY(!unknown.ok());
+        QCOMPARE(unknown.error().code, Error::Code::Unsupported);
+        QVERIFY(unknown.errorMessage().contains(QStringLiteral("classic-v0")));
     }
 
     void shapes_data()

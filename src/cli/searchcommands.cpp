@@ -5,6 +5,7 @@
 #include "collection/collection.h"
 #include "embed/embedderfactory.h"
 #include "search/duplicatefinder.h"
+#include "search/resultexporter.h"
 #include "search/searchengine.h"
 
 #include <QDir>
@@ -33,16 +34,6 @@ Result<SearchResult> runSearch(Collection &collection, const SearchQuery &query)
     }
     SearchEngine engine(collection, embedder.get());
     return engine.search(query);
-}
-
-QString csvField(const QString &v)
-{
-    if (!v.contains(QLatin1Char(',')) && !v.contains(QLatin1Char('"')) && !v.contains(QLatin1Char('\n'))
-        && !v.contains(QLatin1Char('\r')))
-        return v;
-    QString q = v;
-    q.replace(QLatin1Char('"'), QLatin1String("\"\""));
-    return QLatin1Char('"') + q + QLatin1Char('"');
 }
 
 } // namespace
@@ -175,37 +166,14 @@ int exportCommand(const QStringList &args)
         }
     }
 
-    const QDir out(pos.at(1));
-    if (!QDir().mkpath(out.absolutePath()))
-        return fail(Error(QStringLiteral("cannot create %1").arg(out.absolutePath()), Error::Code::Io), cmd.wantsJson());
-    QSaveFile csv(out.filePath(QStringLiteral("results.csv")));
-    if (!csv.open(QIODevice::WriteOnly))
-        return fail(Error(QStringLiteral("cannot write %1: %2").arg(csv.fileName(), csv.errorString()), Error::Code::Io), cmd.wantsJson());
-    csv.write("rank,id,file,source,score,image_score,text_score,report\n");
+    auto exported = ResultExporter::exportHits(hits, pos.at(1), query->offset + 1);
+    if (!exported)
+        return fail(exported.error(), cmd.wantsJson());
     QJsonArray failures;
-    int rank = query->offset;
-    int copied = 0;
-    for (const SearchHit &h : std::as_const(hits)) {
-        ++rank;
-        // Rank-prefixed names keep the order and never collide, whatever the source names.
-        const QString name = QStringLiteral("%1_%2").arg(rank, 4, 10, QLatin1Char('0')).arg(h.item.filename);
-        const QString target = out.filePath(name);
-        QFile::remove(target);
-        if (!QFile::copy(h.item.uri, target)) {
-            failures.append(QJsonObject{{QStringLiteral("uri"), h.item.uri}, {QStringLiteral("message"), QStringLiteral("could not copy")}});
-            continue;
-        }
-        ++copied;
-        const QStringList row = {QString::number(rank), QString::number(h.id), name, h.item.uri,
-                                 QString::number(h.score, 'f', 6), QString::number(h.imageScore, 'f', 6),
-                                 QString::number(h.textScore, 'f', 6), h.report};
-        QStringList fields;
-        for (const QString &f : row)
-            fields << csvField(f);
-        csv.write(fields.join(QLatin1Char(',')).toUtf8() + '\n');
-    }
-    if (!csv.commit())
-        return fail(Error(QStringLiteral("cannot write %1").arg(csv.fileName()), Error::Code::Io), cmd.wantsJson());
+    for (const IngestErrorRecord &f : std::as_const(exported->failures))
+        failures.append(QJsonObject{{QStringLiteral("uri"), f.uri}, {QStringLiteral("message"), f.message}});
+    const int copied = exported->copied;
+    const QDir out(exported->folder);
     if (cmd.wantsJson()) {
         printJson({{QStringLiteral("exported"), copied},
                    {QStringLiteral("folder"), out.absolutePath()},

@@ -7,6 +7,7 @@
 
 #include <QDateTime>
 #include <QDir>
+#include <QFile>
 #include <QFileInfo>
 
 namespace lookalike {
@@ -140,6 +141,26 @@ bool Collection::isCollection(const QString &dir)
     return QFileInfo(QDir(dir).filePath(databaseFileName())).isFile();
 }
 
+Result<void> Collection::remove(const QString &dir)
+{
+    const QDir d(QFileInfo(dir).absoluteFilePath());
+    if (!isCollection(d.path()))
+        return Error(QStringLiteral("%1 is not a Lookalike collection").arg(d.path()), Error::Code::NotFound);
+    for (const QString &sub : {QStringLiteral("index"), QStringLiteral("files")}) {
+        QDir owned(d.filePath(sub));
+        if (owned.exists() && !owned.removeRecursively())
+            return Error(QStringLiteral("cannot delete %1").arg(owned.path()), Error::Code::Io);
+    }
+    const QString db = databaseFileName();
+    // The database last: until it is gone the folder is still recognised as a collection.
+    for (const QString &f : {QString(db + QStringLiteral("-wal")), QString(db + QStringLiteral("-shm")), db}) {
+        if (QFile::exists(d.filePath(f)) && !QFile::remove(d.filePath(f)))
+            return Error(QStringLiteral("cannot delete %1").arg(d.filePath(f)), Error::Code::Io);
+    }
+    QDir().rmdir(d.path()); // only succeeds when empty
+    return {};
+}
+
 Result<std::unique_ptr<Collection>> Collection::create(const QString &dir, const CollectionOptions &options)
 {
     const QString abs = QFileInfo(dir).absoluteFilePath();
@@ -220,11 +241,28 @@ Result<void> Collection::loadInfo()
 
 QString Collection::name() const
 {
+    std::lock_guard lock(m_dbMutex);
     return m_info.value(QStringLiteral("name"), QFileInfo(m_dir).fileName());
+}
+
+Result<void> Collection::setName(const QString &name)
+{
+    const QString trimmed = name.trimmed();
+    if (trimmed.isEmpty())
+        return Error(QStringLiteral("a collection needs a name"), Error::Code::InvalidArgument);
+    std::lock_guard lock(m_dbMutex);
+    auto q = m_db->prepare("INSERT OR REPLACE INTO collection_info(key, value) VALUES ('name', ?)");
+    if (!q)
+        return q.error();
+    if (auto r = q->bind(1, trimmed).run(); !r)
+        return r;
+    m_info.insert(QStringLiteral("name"), trimmed);
+    return {};
 }
 
 QString Collection::embedderId() const
 {
+    std::lock_guard lock(m_dbMutex);
     return m_info.value(QStringLiteral("embedder"), QStringLiteral("classic-v1"));
 }
 
@@ -327,6 +365,19 @@ Result<qint64> Collection::itemCount()
     if (!row)
         return row.error();
     return q->int64(0);
+}
+
+Result<std::vector<qint64>> Collection::itemIds()
+{
+    std::lock_guard lock(m_dbMutex);
+    auto q = m_db->prepare("SELECT id FROM items ORDER BY id");
+    if (!q)
+        return q.error();
+    std::vector<qint64> ids;
+    auto done = q->forEachRow([&](const Statement &row) { ids.push_back(row.int64(0)); });
+    if (!done)
+        return done.error();
+    return ids;
 }
 
 Result<QList<ItemRecord>> Collection::itemsUnder(const QString &prefix)

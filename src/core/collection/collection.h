@@ -98,9 +98,14 @@ public:
     static Result<std::unique_ptr<Collection>> create(const QString &dir, const CollectionOptions &options);
     static Result<std::unique_ptr<Collection>> open(const QString &dir, const IndexParams &indexParams = {});
     static bool isCollection(const QString &dir);
+    // Deletes a collection's own files (database, index/, files/) and then the folder if that
+    // left it empty; anything else a user keeps there stays. Close it first.
+    static Result<void> remove(const QString &dir);
 
     QString path() const { return m_dir; }
     QString name() const;
+    // The display name (the folder keeps its own name).
+    Result<void> setName(const QString &name);
     QString embedderId() const;
     // The space image vectors from the collection's embedder go into.
     QString imageSpaceName() const;
@@ -115,6 +120,9 @@ public:
     Result<QList<ItemRecord>> items(qint64 offset, qint64 limit);
     Result<QHash<qint64, ItemRecord>> itemsByIds(std::span<const qint64> ids);
     Result<qint64> itemCount();
+    // Every item id, ascending (8 bytes per item): lets a view page through a large collection
+    // by id instead of by OFFSET, which SQLite answers by scanning.
+    Result<std::vector<qint64>> itemIds();
     // Items whose uri starts with `prefix` (a folder path ending in '/'), id and uri only.
     Result<QList<ItemRecord>> itemsUnder(const QString &prefix);
     Result<void> removeItems(std::span<const qint64> ids);
@@ -176,7 +184,7 @@ private:
 
     QString m_dir;
     IndexParams m_indexParams;
-    std::mutex m_dbMutex;
+    mutable std::mutex m_dbMutex;
     std::unique_ptr<Database> m_db;
     QMap<QString, QString> m_info;
     std::mutex m_indexMutex;

@@ -20,6 +20,7 @@ struct SearchQuery
     std::vector<qint64> itemIds;       // items of the collection used as examples
     std::vector<qint64> negativeIds;   // items the results should not look like
     QStringList negativeImageFiles;
+    QList<QImage> negativeImages;
     std::vector<float> vector;         // a raw query vector in the space's dimension
     QString text;
     double alpha = 0.5;                // weight of the image score when both parts are given

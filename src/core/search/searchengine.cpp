@@ -117,7 +117,7 @@ Result<std::vector<float>> SearchEngine::queryVector(const SearchQuery &query, c
     auto pos = gather(query.imageFiles, query.images, query.itemIds, query.vector);
     if (!pos)
         return pos.error();
-    auto neg = gather(query.negativeImageFiles, {}, query.negativeIds, {});
+    auto neg = gather(query.negativeImageFiles, query.negativeImages, query.negativeIds, {});
     if (!neg)
         return neg.error();
     if (pos->second == 0)
