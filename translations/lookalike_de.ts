@@ -5,147 +5,147 @@
     <name>SettingsDialog</name>
     <message>
         <source>Settings</source>
-        <translation type="unfinished"></translation>
+        <translation>Einstellungen</translation>
     </message>
     <message>
         <source>&amp;Library folder:</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Bibliotheksordner:</translation>
     </message>
     <message>
         <source>Where new collections are created unless you choose another place</source>
-        <translation type="unfinished"></translation>
+        <translation>Hier werden neue Sammlungen angelegt, sofern Sie keinen anderen Ort wählen</translation>
     </message>
     <message>
         <source>&amp;Browse…</source>
-        <translation type="unfinished"></translation>
+        <translation>Du&amp;rchsuchen…</translation>
     </message>
     <message>
         <source>Default &amp;model:</source>
-        <translation type="unfinished"></translation>
+        <translation>Standard&amp;modell:</translation>
     </message>
     <message>
         <source>The model new collections embed their images with</source>
-        <translation type="unfinished"></translation>
+        <translation>Das Modell, mit dem neue Sammlungen ihre Bilder einbetten</translation>
     </message>
     <message>
         <source>&amp;Device:</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Gerät:</translation>
     </message>
     <message>
         <source>Where models run; Automatic uses the GPU when one is available</source>
-        <translation type="unfinished"></translation>
+        <translation>Wo die Modelle laufen; „Automatisch“ verwendet die GPU, wenn eine vorhanden ist</translation>
     </message>
     <message>
         <source>Automatic</source>
-        <translation type="unfinished"></translation>
+        <translation>Automatisch</translation>
     </message>
     <message>
         <source>CPU</source>
-        <translation type="unfinished"></translation>
+        <translation>CPU</translation>
     </message>
     <message>
         <source>CUDA (GPU)</source>
-        <translation type="unfinished"></translation>
+        <translation>CUDA (GPU)</translation>
     </message>
     <message>
         <source>&amp;Threads:</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Threads:</translation>
     </message>
     <message>
         <source>Worker threads for adding images; Automatic uses one per processor core</source>
-        <translation type="unfinished"></translation>
+        <translation>Arbeitsthreads zum Hinzufügen von Bildern; „Automatisch“ verwendet einen pro Prozessorkern</translation>
     </message>
     <message>
         <source>Thumbnail &amp;size:</source>
-        <translation type="unfinished"></translation>
+        <translation>Größe der Miniatur&amp;ansichten:</translation>
     </message>
     <message>
         <source>Longest edge of the thumbnails stored for images added from now on</source>
-        <translation type="unfinished"></translation>
+        <translation>Längste Kante der gespeicherten Miniaturansichten für ab jetzt hinzugefügte Bilder</translation>
     </message>
     <message>
         <source> px</source>
-        <translation type="unfinished"></translation>
+        <translation> px</translation>
     </message>
     <message>
         <source>Thumbnail &amp;cache:</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Zwischenspeicher für Miniaturansichten:</translation>
     </message>
     <message>
         <source>Memory kept for decoded thumbnails while browsing</source>
-        <translation type="unfinished"></translation>
+        <translation>Arbeitsspeicher, der beim Durchblättern für dekodierte Miniaturansichten vorgehalten wird</translation>
     </message>
     <message>
         <source> MiB</source>
-        <translation type="unfinished"></translation>
+        <translation> MiB</translation>
     </message>
 </context>
 <context>
     <name>lookalike::CollectionSession</name>
     <message>
         <source>No collection is open.</source>
-        <translation type="unfinished"></translation>
+        <translation>Es ist keine Sammlung geöffnet.</translation>
     </message>
     <message>
         <source>Cannot add images: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Bilder können nicht hinzugefügt werden: %1</translation>
     </message>
 </context>
 <context>
     <name>lookalike::CollectionsPanel</name>
     <message>
         <source>New</source>
-        <translation type="unfinished"></translation>
+        <translation>Neu</translation>
     </message>
     <message>
         <source>Create a collection in the library folder</source>
-        <translation type="unfinished"></translation>
+        <translation>Eine Sammlung im Bibliotheksordner anlegen</translation>
     </message>
     <message>
         <source>Open</source>
-        <translation type="unfinished"></translation>
+        <translation>Öffnen</translation>
     </message>
     <message>
         <source>Open a collection folder from anywhere</source>
-        <translation type="unfinished"></translation>
+        <translation>Einen Sammlungsordner von einem beliebigen Ort öffnen</translation>
     </message>
     <message>
         <source>Rename</source>
-        <translation type="unfinished"></translation>
+        <translation>Umbenennen</translation>
     </message>
     <message>
         <source>Rename the selected collection</source>
-        <translation type="unfinished"></translation>
+        <translation>Die ausgewählte Sammlung umbenennen</translation>
     </message>
     <message>
         <source>Delete</source>
-        <translation type="unfinished"></translation>
+        <translation>Löschen</translation>
     </message>
     <message>
         <source>Delete the selected collection</source>
-        <translation type="unfinished"></translation>
+        <translation>Die ausgewählte Sammlung löschen</translation>
     </message>
     <message>
         <source>Rename collection</source>
-        <translation type="unfinished"></translation>
+        <translation>Sammlung umbenennen</translation>
     </message>
     <message>
         <source>New name:</source>
-        <translation type="unfinished"></translation>
+        <translation>Neuer Name:</translation>
     </message>
     <message>
         <source>Collections</source>
-        <translation type="unfinished"></translation>
+        <translation>Sammlungen</translation>
     </message>
     <message>
         <source>cannot be opened</source>
-        <translation type="unfinished"></translation>
+        <translation>kann nicht geöffnet werden</translation>
     </message>
     <message numerus="yes">
         <source>%n item(s)</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>%n Element</numerusform>
+            <numerusform>%n Elemente</numerusform>
         </translation>
     </message>
 </context>
@@ -153,288 +153,288 @@
     <name>lookalike::DetailsPanel</name>
     <message>
         <source>Fit</source>
-        <translation type="unfinished"></translation>
+        <translation>Einpassen</translation>
     </message>
     <message>
         <source>Fit to window</source>
-        <translation type="unfinished"></translation>
+        <translation>In Fenster einpassen</translation>
     </message>
     <message>
         <source>1:1</source>
-        <translation type="unfinished"></translation>
+        <translation>1:1</translation>
     </message>
     <message>
         <source>Original size</source>
-        <translation type="unfinished"></translation>
+        <translation>Originalgröße</translation>
     </message>
     <message>
         <source>+</source>
-        <translation type="unfinished"></translation>
+        <translation>+</translation>
     </message>
     <message>
         <source>Zoom in</source>
-        <translation type="unfinished"></translation>
+        <translation>Vergrößern</translation>
     </message>
     <message>
         <source>−</source>
-        <translation type="unfinished"></translation>
+        <translation>−</translation>
     </message>
     <message>
         <source>Zoom out</source>
-        <translation type="unfinished"></translation>
+        <translation>Verkleinern</translation>
     </message>
     <message>
         <source>Find similar</source>
-        <translation type="unfinished"></translation>
+        <translation>Ähnliche finden</translation>
     </message>
     <message>
         <source>Search for images that look like this one</source>
-        <translation type="unfinished"></translation>
+        <translation>Nach Bildern suchen, die diesem ähneln</translation>
     </message>
     <message>
         <source>Add to query</source>
-        <translation type="unfinished"></translation>
+        <translation>Zur Abfrage</translation>
     </message>
     <message>
         <source>Use this image as a further example in the query</source>
-        <translation type="unfinished"></translation>
+        <translation>Dieses Bild als weiteres Beispiel in der Abfrage verwenden</translation>
     </message>
     <message>
         <source>Exclude</source>
-        <translation type="unfinished"></translation>
+        <translation>Ausschließen</translation>
     </message>
     <message>
         <source>Add this image to the query as a negative example</source>
-        <translation type="unfinished"></translation>
+        <translation>Dieses Bild als Negativbeispiel zur Abfrage hinzufügen</translation>
     </message>
     <message>
         <source>Open</source>
-        <translation type="unfinished"></translation>
+        <translation>Öffnen</translation>
     </message>
     <message>
         <source>Open the file in the default application</source>
-        <translation type="unfinished"></translation>
+        <translation>Die Datei in der Standardanwendung öffnen</translation>
     </message>
     <message>
         <source>Show in folder</source>
-        <translation type="unfinished"></translation>
+        <translation>Im Ordner anzeigen</translation>
     </message>
     <message>
         <source>Show the file in the file manager</source>
-        <translation type="unfinished"></translation>
+        <translation>Die Datei in der Dateiverwaltung anzeigen</translation>
     </message>
     <message>
         <source>Remove…</source>
-        <translation type="unfinished"></translation>
+        <translation>Entfernen…</translation>
     </message>
     <message>
         <source>Remove this item from the collection (the file stays on disk)</source>
-        <translation type="unfinished"></translation>
+        <translation>Dieses Element aus der Sammlung entfernen (die Datei bleibt auf dem Datenträger)</translation>
     </message>
     <message>
         <source>Field</source>
-        <translation type="unfinished"></translation>
+        <translation>Feld</translation>
     </message>
     <message>
         <source>Value</source>
-        <translation type="unfinished"></translation>
+        <translation>Wert</translation>
     </message>
     <message>
         <source>Report</source>
-        <translation type="unfinished"></translation>
+        <translation>Befund</translation>
     </message>
     <message>
         <source>Metadata</source>
-        <translation type="unfinished"></translation>
+        <translation>Metadaten</translation>
     </message>
     <message>
         <source>unknown format</source>
-        <translation type="unfinished"></translation>
+        <translation>unbekanntes Format</translation>
     </message>
     <message>
         <source>%1 × %2 pixels, %3, %4</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 × %2 Pixel, %3, %4</translation>
     </message>
     <message>
         <source>%1, %2</source>
-        <translation type="unfinished"></translation>
+        <translation>%1, %2</translation>
     </message>
     <message>
         <source>Score %1 (image %2, text %3)</source>
-        <translation type="unfinished"></translation>
+        <translation>Ähnlichkeit %1 (Bild %2, Text %3)</translation>
     </message>
     <message>
         <source>no match</source>
-        <translation type="unfinished"></translation>
+        <translation>kein Treffer</translation>
     </message>
     <message>
         <source>Not from a search</source>
-        <translation type="unfinished"></translation>
+        <translation>Nicht aus einer Suche</translation>
     </message>
     <message>
         <source>No report</source>
-        <translation type="unfinished"></translation>
+        <translation>Kein Befund</translation>
     </message>
     <message>
         <source>No item selected</source>
-        <translation type="unfinished"></translation>
+        <translation>Kein Element ausgewählt</translation>
     </message>
     <message>
         <source>%1%</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 %</translation>
     </message>
 </context>
 <context>
     <name>lookalike::DuplicatesDialog</name>
     <message>
         <source>Not a duplicate</source>
-        <translation type="unfinished"></translation>
+        <translation>Kein Duplikat</translation>
     </message>
     <message>
         <source>Remove from collection…</source>
-        <translation type="unfinished"></translation>
+        <translation>Aus der Sammlung entfernen…</translation>
     </message>
     <message>
         <source>Export…</source>
-        <translation type="unfinished"></translation>
+        <translation>Exportieren…</translation>
     </message>
     <message>
         <source>Near-Duplicates</source>
-        <translation type="unfinished"></translation>
+        <translation>Beinahe-Duplikate</translation>
     </message>
     <message>
         <source>Pairs at least this similar count as near-duplicates</source>
-        <translation type="unfinished"></translation>
+        <translation>Paare, die mindestens so ähnlich sind, gelten als Beinahe-Duplikate</translation>
     </message>
     <message>
         <source>Name</source>
-        <translation type="unfinished"></translation>
+        <translation>Name</translation>
     </message>
     <message>
         <source>Location</source>
-        <translation type="unfinished"></translation>
+        <translation>Speicherort</translation>
     </message>
     <message>
         <source>Remember that the selected images are not duplicates of each other (a single image: of the rest of its group)</source>
-        <translation type="unfinished"></translation>
+        <translation>Merken, dass die ausgewählten Bilder keine Duplikate voneinander sind (bei einem einzelnen Bild: nicht der übrigen Bilder seiner Gruppe)</translation>
     </message>
     <message>
         <source>Remove the selected images from the collection; the files stay on disk</source>
-        <translation type="unfinished"></translation>
+        <translation>Die ausgewählten Bilder aus der Sammlung entfernen; die Dateien bleiben auf dem Datenträger</translation>
     </message>
     <message>
         <source>Export the selected images</source>
-        <translation type="unfinished"></translation>
+        <translation>Die ausgewählten Bilder exportieren</translation>
     </message>
     <message>
         <source>&amp;Threshold:</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Schwellenwert:</translation>
     </message>
     <message>
         <source>Finding near-duplicates…</source>
-        <translation type="unfinished"></translation>
+        <translation>Beinahe-Duplikate werden gesucht…</translation>
     </message>
     <message>
         <source>No collection is open.</source>
-        <translation type="unfinished"></translation>
+        <translation>Es ist keine Sammlung geöffnet.</translation>
     </message>
     <message>
         <source>Cancelled</source>
-        <translation type="unfinished"></translation>
+        <translation>Abgebrochen</translation>
     </message>
     <message>
         <source>Could not find near-duplicates: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Beinahe-Duplikate konnten nicht gesucht werden: %1</translation>
     </message>
     <message>
         <source>No near-duplicates at or above %1.</source>
-        <translation type="unfinished"></translation>
+        <translation>Keine Beinahe-Duplikate mit Ähnlichkeit ab %1.</translation>
     </message>
     <message numerus="yes">
         <source>%n group(s) of near-duplicates, %1 images in all.</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>%n Gruppe von Beinahe-Duplikaten, insgesamt %1 Bilder.</numerusform>
+            <numerusform>%n Gruppen von Beinahe-Duplikaten, insgesamt %1 Bilder.</numerusform>
         </translation>
     </message>
     <message numerus="yes">
         <source>Group %1 — %n image(s), similarity up to %2</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>Gruppe %1 – %n Bild, Ähnlichkeit bis %2</numerusform>
+            <numerusform>Gruppe %1 – %n Bilder, Ähnlichkeit bis %2</numerusform>
         </translation>
     </message>
     <message>
         <source>Item %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Element %1</translation>
     </message>
     <message>
         <source>Remove from Collection</source>
-        <translation type="unfinished"></translation>
+        <translation>Aus der Sammlung entfernen</translation>
     </message>
     <message numerus="yes">
         <source>Remove %n image(s) from the collection? The files stay on disk.</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>%n Bild aus der Sammlung entfernen? Die Datei bleibt auf dem Datenträger.</numerusform>
+            <numerusform>%n Bilder aus der Sammlung entfernen? Die Dateien bleiben auf dem Datenträger.</numerusform>
         </translation>
     </message>
     <message>
         <source>Remove</source>
-        <translation type="unfinished"></translation>
+        <translation>Entfernen</translation>
     </message>
 </context>
 <context>
     <name>lookalike::ErrorsDialog</name>
     <message>
         <source>Files not added</source>
-        <translation type="unfinished"></translation>
+        <translation>Nicht hinzugefügte Dateien</translation>
     </message>
     <message>
         <source>File</source>
-        <translation type="unfinished"></translation>
+        <translation>Datei</translation>
     </message>
     <message>
         <source>Stage</source>
-        <translation type="unfinished"></translation>
+        <translation>Schritt</translation>
     </message>
     <message>
         <source>Message</source>
-        <translation type="unfinished"></translation>
+        <translation>Meldung</translation>
     </message>
     <message>
         <source>Copy</source>
-        <translation type="unfinished"></translation>
+        <translation>Kopieren</translation>
     </message>
     <message>
         <source>Copy all</source>
-        <translation type="unfinished"></translation>
+        <translation>Alles kopieren</translation>
     </message>
     <message>
         <source>Reading</source>
-        <translation type="unfinished"></translation>
+        <translation>Lesen</translation>
     </message>
     <message>
         <source>Decoding</source>
-        <translation type="unfinished"></translation>
+        <translation>Dekodieren</translation>
     </message>
     <message>
         <source>Embedding</source>
-        <translation type="unfinished"></translation>
+        <translation>Einbetten</translation>
     </message>
     <message>
         <source>Writing</source>
-        <translation type="unfinished"></translation>
+        <translation>Schreiben</translation>
     </message>
     <message>
         <source>Finding files</source>
-        <translation type="unfinished"></translation>
+        <translation>Dateisuche</translation>
     </message>
     <message numerus="yes">
         <source>%n file(s) could not be added</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>%n Datei konnte nicht hinzugefügt werden</numerusform>
+            <numerusform>%n Dateien konnten nicht hinzugefügt werden</numerusform>
         </translation>
     </message>
 </context>
@@ -442,594 +442,610 @@
     <name>lookalike::HistogramWidget</name>
     <message>
         <source>Drag the marker, or use the arrow keys, to set the similarity threshold</source>
-        <translation type="unfinished"></translation>
+        <translation>Ziehen Sie die Markierung oder verwenden Sie die Pfeiltasten, um den Ähnlichkeits-Schwellenwert festzulegen</translation>
     </message>
     <message numerus="yes">
         <source>%n pair(s) at or above %1</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>%n Paar ab %1</numerusform>
+            <numerusform>%n Paare ab %1</numerusform>
         </translation>
     </message>
     <message>
         <source>log scale</source>
-        <translation type="unfinished"></translation>
+        <translation>logarithmische Skala</translation>
     </message>
 </context>
 <context>
     <name>lookalike::IngestStatusWidget</name>
     <message>
         <source>Cancel</source>
-        <translation type="unfinished"></translation>
+        <translation>Abbrechen</translation>
     </message>
     <message>
         <source>Stop adding; what was added so far is kept</source>
-        <translation type="unfinished"></translation>
+        <translation>Hinzufügen anhalten; bisher Hinzugefügtes bleibt erhalten</translation>
     </message>
     <message>
         <source>Stopping after the files in progress…</source>
-        <translation type="unfinished"></translation>
+        <translation>Wird nach den gerade bearbeiteten Dateien angehalten…</translation>
     </message>
     <message>
         <source>Adding %1 files…</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 Dateien werden hinzugefügt…</translation>
     </message>
     <message>
         <source>Looking for images…</source>
-        <translation type="unfinished"></translation>
+        <translation>Bilder werden gesucht…</translation>
     </message>
     <message>
         <source>Adding %1 / %2 · %3 images/s · %4 left</source>
-        <translation type="unfinished"></translation>
+        <translation>Hinzufügen %1 / %2 · %3 Bilder/s · noch %4</translation>
     </message>
     <message numerus="yes">
         <source>%n failed</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>%n fehlgeschlagen</numerusform>
+            <numerusform>%n fehlgeschlagen</numerusform>
         </translation>
     </message>
     <message>
         <source>Stopped: %1 added, %2 updated, %3 unchanged</source>
-        <translation type="unfinished"></translation>
+        <translation>Angehalten: %1 hinzugefügt, %2 aktualisiert, %3 unverändert</translation>
     </message>
     <message>
         <source>Done: %1 added, %2 updated, %3 unchanged</source>
-        <translation type="unfinished"></translation>
+        <translation>Fertig: %1 hinzugefügt, %2 aktualisiert, %3 unverändert</translation>
     </message>
     <message numerus="yes">
         <source>%n file(s) gone from disk</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>%n Datei nicht mehr auf dem Datenträger</numerusform>
+            <numerusform>%n Dateien nicht mehr auf dem Datenträger</numerusform>
         </translation>
     </message>
     <message numerus="yes">
         <source>%n error(s)</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>%n Fehler</numerusform>
+            <numerusform>%n Fehler</numerusform>
         </translation>
     </message>
     <message>
         <source>Adding failed: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Hinzufügen fehlgeschlagen: %1</translation>
     </message>
 </context>
 <context>
     <name>lookalike::MainWindow</name>
     <message>
         <source>Images (*.jpg *.jpeg *.png *.bmp *.gif *.tif *.tiff *.webp *.svg);;All files (*)</source>
-        <translation type="unfinished"></translation>
+        <translation>Bilder (*.jpg *.jpeg *.png *.bmp *.gif *.tif *.tiff *.webp *.svg);;Alle Dateien (*)</translation>
     </message>
     <message>
         <source>Search failed: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Suche fehlgeschlagen: %1</translation>
     </message>
     <message>
         <source>Choose example images</source>
-        <translation type="unfinished"></translation>
+        <translation>Beispielbilder auswählen</translation>
     </message>
     <message>
         <source>%1 cannot be used as an example: %2</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 kann nicht als Beispiel verwendet werden: %2</translation>
     </message>
     <message>
         <source>&amp;New Collection…</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Neue Sammlung…</translation>
     </message>
     <message>
         <source>&amp;Open Collection Folder…</source>
-        <translation type="unfinished"></translation>
+        <translation>Sammlungsordner ö&amp;ffnen…</translation>
     </message>
     <message>
         <source>Open a collection folder</source>
-        <translation type="unfinished"></translation>
+        <translation>Sammlungsordner öffnen</translation>
     </message>
     <message>
         <source>&amp;Import Folder…</source>
-        <translation type="unfinished"></translation>
+        <translation>Ordner &amp;importieren…</translation>
     </message>
     <message>
         <source>Ctrl+I</source>
-        <translation type="unfinished"></translation>
+        <translation>Ctrl+I</translation>
     </message>
     <message>
         <source>Add &amp;Files…</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Dateien hinzufügen…</translation>
     </message>
     <message>
         <source>&amp;Settings…</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Einstellungen…</translation>
     </message>
     <message>
         <source>&amp;Quit</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Beenden</translation>
     </message>
     <message>
         <source>&amp;Find</source>
-        <translation type="unfinished"></translation>
+        <translation>Such&amp;begriff eingeben</translation>
     </message>
     <message>
         <source>&amp;Search</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Suchen</translation>
     </message>
     <message>
         <source>Ctrl+Return</source>
-        <translation type="unfinished"></translation>
+        <translation>Ctrl+Return</translation>
     </message>
     <message>
         <source>Ctrl+Enter</source>
-        <translation type="unfinished"></translation>
+        <translation>Ctrl+Enter</translation>
     </message>
     <message>
         <source>&amp;Browse All Items</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Alle Elemente anzeigen</translation>
     </message>
     <message>
         <source>Ctrl+Shift+A</source>
-        <translation type="unfinished"></translation>
+        <translation>Ctrl+Shift+A</translation>
     </message>
     <message>
         <source>&amp;Paste Image as Query</source>
-        <translation type="unfinished"></translation>
+        <translation>Bild als Abfrage &amp;einfügen</translation>
     </message>
     <message>
         <source>Ctrl+Shift+V</source>
-        <translation type="unfinished"></translation>
+        <translation>Ctrl+Shift+V</translation>
     </message>
     <message>
         <source>Find &amp;Similar</source>
-        <translation type="unfinished"></translation>
+        <translation>Ähnliche &amp;finden</translation>
     </message>
     <message>
         <source>Ctrl+Shift+F</source>
-        <translation type="unfinished"></translation>
+        <translation>Ctrl+Shift+F</translation>
     </message>
     <message>
         <source>&amp;Add to Query</source>
-        <translation type="unfinished"></translation>
+        <translation>Zur &amp;Abfrage hinzufügen</translation>
     </message>
     <message>
         <source>Ctrl+=</source>
-        <translation type="unfinished"></translation>
+        <translation>Ctrl+=</translation>
     </message>
     <message>
         <source>Add as &amp;Negative</source>
-        <translation type="unfinished"></translation>
+        <translation>Als &amp;Negativbeispiel hinzufügen</translation>
     </message>
     <message>
         <source>Ctrl+-</source>
-        <translation type="unfinished"></translation>
+        <translation>Ctrl+-</translation>
     </message>
     <message>
         <source>&amp;Open</source>
-        <translation type="unfinished"></translation>
+        <translation>Ö&amp;ffnen</translation>
     </message>
     <message>
         <source>Ctrl+Shift+O</source>
-        <translation type="unfinished"></translation>
+        <translation>Ctrl+Shift+O</translation>
     </message>
     <message>
         <source>Show in &amp;Folder</source>
-        <translation type="unfinished"></translation>
+        <translation>Im &amp;Ordner anzeigen</translation>
     </message>
     <message>
         <source>&amp;Copy Path</source>
-        <translation type="unfinished"></translation>
+        <translation>Pfad &amp;kopieren</translation>
     </message>
     <message>
         <source>&amp;Remove from Collection…</source>
-        <translation type="unfinished"></translation>
+        <translation>Aus der Sammlung en&amp;tfernen…</translation>
     </message>
     <message>
         <source>&amp;Export Selected…</source>
-        <translation type="unfinished"></translation>
+        <translation>Auswahl &amp;exportieren…</translation>
     </message>
     <message>
         <source>Export All &amp;Results…</source>
-        <translation type="unfinished"></translation>
+        <translation>Alle E&amp;rgebnisse exportieren…</translation>
     </message>
     <message>
         <source>Ctrl+E</source>
-        <translation type="unfinished"></translation>
+        <translation>Ctrl+E</translation>
     </message>
     <message>
         <source>Find &amp;Duplicates…</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Duplikate finden…</translation>
     </message>
     <message>
         <source>Ctrl+D</source>
-        <translation type="unfinished"></translation>
+        <translation>Ctrl+D</translation>
     </message>
     <message>
         <source>Ingest &amp;Errors…</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Fehler beim Hinzufügen…</translation>
     </message>
     <message>
         <source>&amp;Larger Thumbnails</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Größere Miniaturansichten</translation>
     </message>
     <message>
         <source>S&amp;maller Thumbnails</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Kleinere Miniaturansichten</translation>
     </message>
     <message>
         <source>&amp;About Lookalike</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Über Lookalike</translation>
     </message>
     <message>
         <source>About Lookalike</source>
-        <translation type="unfinished"></translation>
+        <translation>Über Lookalike</translation>
     </message>
     <message>
         <source>&lt;p&gt;&lt;b&gt;Lookalike %1&lt;/b&gt;&lt;/p&gt;&lt;p&gt;Find similar images in local collections.&lt;/p&gt;&lt;p&gt;Everything stays on this computer: images, reports and searches are never sent anywhere unless you add images from a web address.&lt;/p&gt;</source>
-        <translation type="unfinished"></translation>
+        <translation>&lt;p&gt;&lt;b&gt;Lookalike %1&lt;/b&gt;&lt;/p&gt;&lt;p&gt;Ähnliche Bilder in lokalen Sammlungen finden.&lt;/p&gt;&lt;p&gt;Alles bleibt auf diesem Computer: Bilder, Befunde und Suchen werden nirgendwohin gesendet, es sei denn, Sie fügen Bilder von einer Webadresse hinzu.&lt;/p&gt;</translation>
     </message>
     <message>
         <source>&amp;File</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Datei</translation>
     </message>
     <message>
         <source>&amp;Item</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Element</translation>
     </message>
     <message>
         <source>&amp;Collection</source>
-        <translation type="unfinished"></translation>
+        <translation>Samm&amp;lung</translation>
     </message>
     <message>
         <source>&amp;View</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Ansicht</translation>
     </message>
     <message>
         <source>&amp;Help</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Hilfe</translation>
     </message>
     <message>
         <source>Quit Lookalike</source>
-        <translation type="unfinished"></translation>
+        <translation>Lookalike beenden</translation>
     </message>
     <message>
         <source>Images are still being added. Stop and quit? What was added so far is kept.</source>
-        <translation type="unfinished"></translation>
+        <translation>Es werden noch Bilder hinzugefügt. Anhalten und beenden? Bisher Hinzugefügtes bleibt erhalten.</translation>
     </message>
     <message>
         <source>Open collection</source>
-        <translation type="unfinished"></translation>
+        <translation>Sammlung öffnen</translation>
     </message>
     <message>
         <source>Images are still being added to this collection. Stop adding and switch?</source>
-        <translation type="unfinished"></translation>
+        <translation>Zu dieser Sammlung werden noch Bilder hinzugefügt. Hinzufügen anhalten und wechseln?</translation>
     </message>
     <message>
         <source>Cannot open collection</source>
-        <translation type="unfinished"></translation>
+        <translation>Sammlung kann nicht geöffnet werden</translation>
     </message>
     <message>
         <source>Describe what you are looking for, or words in the reports</source>
-        <translation type="unfinished"></translation>
+        <translation>Beschreiben Sie, wonach Sie suchen, oder geben Sie Wörter aus den Befunden ein</translation>
     </message>
     <message>
         <source>Words to find in the reports</source>
-        <translation type="unfinished"></translation>
+        <translation>In den Befunden zu suchende Wörter</translation>
     </message>
     <message numerus="yes">
         <source>%n item(s)</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>%n Element</numerusform>
+            <numerusform>%n Elemente</numerusform>
         </translation>
     </message>
     <message>
         <source>%1 — Lookalike</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 — Lookalike</translation>
     </message>
     <message>
         <source>Lookalike</source>
-        <translation type="unfinished"></translation>
+        <translation>Lookalike</translation>
     </message>
     <message>
         <source>Filters narrow a search: add words or example images.</source>
-        <translation type="unfinished"></translation>
+        <translation>Filter schränken eine Suche ein: Fügen Sie Wörter oder Beispielbilder hinzu.</translation>
     </message>
     <message>
         <source>Searching…</source>
-        <translation type="unfinished"></translation>
+        <translation>Suche läuft…</translation>
     </message>
     <message numerus="yes">
         <source>%n result(s)</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>%n Ergebnis</numerusform>
+            <numerusform>%n Ergebnisse</numerusform>
         </translation>
     </message>
     <message>
         <source>of %1 matches</source>
-        <translation type="unfinished"></translation>
+        <translation>von %1 Treffern</translation>
     </message>
     <message>
         <source>approximate index</source>
-        <translation type="unfinished"></translation>
+        <translation>Näherungsindex</translation>
     </message>
     <message numerus="yes">
         <source>Copied %n path(s)</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>%n Pfad kopiert</numerusform>
+            <numerusform>%n Pfade kopiert</numerusform>
         </translation>
     </message>
     <message>
         <source>Remove from collection</source>
-        <translation type="unfinished"></translation>
+        <translation>Aus der Sammlung entfernen</translation>
     </message>
     <message numerus="yes">
         <source>Remove %n item(s) from the collection? The files on disk are not touched.</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>%n Element aus der Sammlung entfernen? Die Dateien auf dem Datenträger bleiben unberührt.</numerusform>
+            <numerusform>%n Elemente aus der Sammlung entfernen? Die Dateien auf dem Datenträger bleiben unberührt.</numerusform>
         </translation>
     </message>
     <message>
         <source>Cannot remove items</source>
-        <translation type="unfinished"></translation>
+        <translation>Elemente können nicht entfernt werden</translation>
     </message>
     <message numerus="yes">
         <source>Removed %n item(s)</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>%n Element entfernt</numerusform>
+            <numerusform>%n Elemente entfernt</numerusform>
         </translation>
     </message>
     <message numerus="yes">
         <source>Export %n image(s) to</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>%n Bild exportieren nach</numerusform>
+            <numerusform>%n Bilder exportieren nach</numerusform>
         </translation>
     </message>
     <message>
         <source>Export failed</source>
-        <translation type="unfinished"></translation>
+        <translation>Export fehlgeschlagen</translation>
     </message>
     <message numerus="yes">
         <source>Exported %n file(s) and results.csv to %1</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>%n Datei und results.csv nach %1 exportiert</numerusform>
+            <numerusform>%n Dateien und results.csv nach %1 exportiert</numerusform>
         </translation>
     </message>
     <message>
         <source>Files that could not be exported</source>
-        <translation type="unfinished"></translation>
+        <translation>Dateien, die nicht exportiert werden konnten</translation>
     </message>
     <message>
         <source>Exporting…</source>
-        <translation type="unfinished"></translation>
+        <translation>Export läuft…</translation>
     </message>
     <message>
         <source>New collection</source>
-        <translation type="unfinished"></translation>
+        <translation>Neue Sammlung</translation>
     </message>
     <message>
         <source>Name of the new collection:</source>
-        <translation type="unfinished"></translation>
+        <translation>Name der neuen Sammlung:</translation>
     </message>
     <message>
         <source>My images</source>
-        <translation type="unfinished"></translation>
+        <translation>Meine Bilder</translation>
     </message>
     <message>
         <source>Model %1 is not available (%2); using %3.</source>
-        <translation type="unfinished"></translation>
+        <translation>Modell %1 ist nicht verfügbar (%2); %3 wird verwendet.</translation>
     </message>
     <message>
         <source>Cannot create collection</source>
-        <translation type="unfinished"></translation>
+        <translation>Sammlung kann nicht angelegt werden</translation>
     </message>
     <message>
         <source>Delete collection</source>
-        <translation type="unfinished"></translation>
+        <translation>Sammlung löschen</translation>
     </message>
     <message>
         <source>Delete the collection in %1? Its index, thumbnails and reports are deleted; the original image files are not touched.</source>
-        <translation type="unfinished"></translation>
+        <translation>Die Sammlung in %1 löschen? Ihr Index, ihre Miniaturansichten und Befunde werden gelöscht; die Originalbilddateien bleiben unberührt.</translation>
     </message>
     <message>
         <source>Cannot delete collection</source>
-        <translation type="unfinished"></translation>
+        <translation>Sammlung kann nicht gelöscht werden</translation>
     </message>
     <message>
         <source>Cannot rename collection</source>
-        <translation type="unfinished"></translation>
+        <translation>Sammlung kann nicht umbenannt werden</translation>
     </message>
     <message>
         <source>Import a folder of images</source>
-        <translation type="unfinished"></translation>
+        <translation>Bilderordner importieren</translation>
     </message>
     <message>
         <source>Add images</source>
-        <translation type="unfinished"></translation>
+        <translation>Bilder hinzufügen</translation>
     </message>
     <message>
         <source>Not added (only files, folders and http/https links can be added): %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Nicht hinzugefügt (nur Dateien, Ordner und http/https-Links können hinzugefügt werden): %1</translation>
     </message>
     <message>
         <source>No collection open</source>
-        <translation type="unfinished"></translation>
+        <translation>Keine Sammlung geöffnet</translation>
     </message>
     <message>
         <source>Create a new collection for these images?</source>
-        <translation type="unfinished"></translation>
+        <translation>Eine neue Sammlung für diese Bilder anlegen?</translation>
     </message>
     <message>
         <source>The dropped image could not be saved into the collection.</source>
-        <translation type="unfinished"></translation>
+        <translation>Das abgelegte Bild konnte nicht in der Sammlung gespeichert werden.</translation>
     </message>
     <message>
         <source>The clipboard holds no image.</source>
-        <translation type="unfinished"></translation>
+        <translation>Die Zwischenablage enthält kein Bild.</translation>
     </message>
     <message>
         <source>Pasted image</source>
-        <translation type="unfinished"></translation>
+        <translation>Eingefügtes Bild</translation>
+    </message>
+    <message>
+        <source>No demo images</source>
+        <translation>Keine Demobilder</translation>
+    </message>
+    <message>
+        <source>The demo indexes the photos of the plasma-workspace-wallpapers package, which is not installed. Drop a folder of your own images onto the window instead.</source>
+        <translation>Die Demo indiziert die Fotos des Pakets plasma-workspace-wallpapers, das nicht installiert ist. Ziehen Sie stattdessen einen Ordner mit eigenen Bildern auf das Fenster.</translation>
+    </message>
+    <message>
+        <source>Demo</source>
+        <translation>Demo</translation>
     </message>
 </context>
 <context>
     <name>lookalike::QueryBar</name>
     <message>
         <source>A filter must look like key=value: &quot;%1&quot;</source>
-        <translation type="unfinished"></translation>
+        <translation>Ein Filter muss die Form Schlüssel=Wert haben: „%1“</translation>
     </message>
     <message>
         <source>Words to find in the reports</source>
-        <translation type="unfinished"></translation>
+        <translation>In den Befunden zu suchende Wörter</translation>
     </message>
     <message>
         <source>Search</source>
-        <translation type="unfinished"></translation>
+        <translation>Suchen</translation>
     </message>
     <message>
         <source>Search (Ctrl+Enter)</source>
-        <translation type="unfinished"></translation>
+        <translation>Suchen (Strg+Eingabe)</translation>
     </message>
     <message>
         <source>Clear</source>
-        <translation type="unfinished"></translation>
+        <translation>Leeren</translation>
     </message>
     <message>
         <source>Clear the query and browse the whole collection</source>
-        <translation type="unfinished"></translation>
+        <translation>Die Abfrage leeren und die ganze Sammlung durchblättern</translation>
     </message>
     <message>
         <source>Drop, paste or browse example images here</source>
-        <translation type="unfinished"></translation>
+        <translation>Beispielbilder hier ablegen, einfügen oder auswählen</translation>
     </message>
     <message>
         <source>Image…</source>
-        <translation type="unfinished"></translation>
+        <translation>Bild…</translation>
     </message>
     <message>
         <source>Choose an example image</source>
-        <translation type="unfinished"></translation>
+        <translation>Ein Beispielbild auswählen</translation>
     </message>
     <message>
         <source>How much the image part counts against the text part when a query has both</source>
-        <translation type="unfinished"></translation>
+        <translation>Wie stark der Bildanteil gegenüber dem Textanteil zählt, wenn eine Abfrage beides enthält</translation>
     </message>
     <message>
         <source>Image %1% · Text %2%</source>
-        <translation type="unfinished"></translation>
+        <translation>Bild %1 % · Text %2 %</translation>
     </message>
     <message>
         <source>Top </source>
-        <translation type="unfinished"></translation>
+        <translation>Top </translation>
     </message>
     <message>
         <source>Number of results</source>
-        <translation type="unfinished"></translation>
+        <translation>Anzahl der Ergebnisse</translation>
     </message>
     <message>
         <source>Min. score</source>
-        <translation type="unfinished"></translation>
+        <translation>Min. Ähnlichkeit</translation>
     </message>
     <message>
         <source>Filters: key=value; key=value</source>
-        <translation type="unfinished"></translation>
+        <translation>Filter: Schlüssel=Wert; Schlüssel=Wert</translation>
     </message>
     <message>
         <source>Negative example: results should not look like this. Click to make it positive.</source>
-        <translation type="unfinished"></translation>
+        <translation>Negativbeispiel: Ergebnisse sollen nicht so aussehen. Klicken, um es zum Positivbeispiel zu machen.</translation>
     </message>
     <message>
         <source>Positive example: results should look like this. Click to make it negative.</source>
-        <translation type="unfinished"></translation>
+        <translation>Positivbeispiel: Ergebnisse sollen so aussehen. Klicken, um es zum Negativbeispiel zu machen.</translation>
     </message>
     <message>
         <source>Remove this example</source>
-        <translation type="unfinished"></translation>
+        <translation>Dieses Beispiel entfernen</translation>
     </message>
     <message>
         <source>Item %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Element %1</translation>
     </message>
     <message>
         <source>Dropped image</source>
-        <translation type="unfinished"></translation>
+        <translation>Abgelegtes Bild</translation>
     </message>
 </context>
 <context>
     <name>lookalike::ResultsModel</name>
     <message>
         <source>%1 × %2 px, %3</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 × %2 px, %3</translation>
     </message>
     <message>
         <source>Score %1 (image %2, text %3)</source>
-        <translation type="unfinished"></translation>
+        <translation>Ähnlichkeit %1 (Bild %2, Text %3)</translation>
     </message>
 </context>
 <context>
     <name>lookalike::SettingsDialog</name>
     <message>
         <source>Enter the folder where new collections are created.</source>
-        <translation type="unfinished"></translation>
+        <translation>Geben Sie den Ordner ein, in dem neue Sammlungen angelegt werden.</translation>
     </message>
     <message>
         <source>The library folder must be an absolute path, such as %1.</source>
-        <translation type="unfinished"></translation>
+        <translation>Der Bibliotheksordner muss ein absoluter Pfad sein, zum Beispiel %1.</translation>
     </message>
     <message>
         <source>“%1” is a file, not a folder.</source>
-        <translation type="unfinished"></translation>
+        <translation>„%1“ ist eine Datei, kein Ordner.</translation>
     </message>
     <message>
         <source>The folder “%1” cannot be created. Choose a folder you can write to.</source>
-        <translation type="unfinished"></translation>
+        <translation>Der Ordner „%1“ kann nicht angelegt werden. Wählen Sie einen Ordner, in den Sie schreiben dürfen.</translation>
     </message>
     <message>
         <source>The folder “%1” is not writable. Choose a folder you can write to.</source>
-        <translation type="unfinished"></translation>
+        <translation>Der Ordner „%1“ ist nicht beschreibbar. Wählen Sie einen Ordner, in den Sie schreiben dürfen.</translation>
     </message>
     <message>
         <source>Library Folder</source>
-        <translation type="unfinished"></translation>
+        <translation>Bibliotheksordner</translation>
     </message>
 </context>
 <context>
     <name>main</name>
     <message>
         <source>Find similar images in local collections.</source>
-        <translation type="unfinished"></translation>
+        <translation>Ähnliche Bilder in lokalen Sammlungen finden.</translation>
     </message>
     <message>
         <source>A collection folder to open, or images and folders to add to the collection opened last.</source>
-        <translation type="unfinished"></translation>
+        <translation>Ein zu öffnender Sammlungsordner oder Bilder und Ordner, die zur zuletzt geöffneten Sammlung hinzugefügt werden.</translation>
     </message>
     <message>
         <source>Save a picture of the window to FILE once it has settled, then quit.</source>
-        <translation type="unfinished"></translation>
+        <translation>Ein Bild des Fensters in FILE speichern, sobald es fertig aufgebaut ist, und dann beenden.</translation>
+    </message>
+    <message>
+        <source>Open the demo collection, built from the photos of Debian&apos;s plasma-workspace-wallpapers package, and search by one of them.</source>
+        <translation>Die Demo-Sammlung öffnen, die aus den Fotos des Debian-Pakets plasma-workspace-wallpapers erstellt wird, und nach einem davon suchen.</translation>
     </message>
 </context>
 </TS>

@@ -5,146 +5,146 @@
     <name>SettingsDialog</name>
     <message>
         <source>Settings</source>
-        <translation type="unfinished"></translation>
+        <translation>设置</translation>
     </message>
     <message>
         <source>&amp;Library folder:</source>
-        <translation type="unfinished"></translation>
+        <translation>库文件夹(&amp;L)：</translation>
     </message>
     <message>
         <source>Where new collections are created unless you choose another place</source>
-        <translation type="unfinished"></translation>
+        <translation>新建图像集的默认位置（除非您另选位置）</translation>
     </message>
     <message>
         <source>&amp;Browse…</source>
-        <translation type="unfinished"></translation>
+        <translation>浏览(&amp;B)…</translation>
     </message>
     <message>
         <source>Default &amp;model:</source>
-        <translation type="unfinished"></translation>
+        <translation>默认模型(&amp;M)：</translation>
     </message>
     <message>
         <source>The model new collections embed their images with</source>
-        <translation type="unfinished"></translation>
+        <translation>新建图像集用于嵌入图像的模型</translation>
     </message>
     <message>
         <source>&amp;Device:</source>
-        <translation type="unfinished"></translation>
+        <translation>设备(&amp;D)：</translation>
     </message>
     <message>
         <source>Where models run; Automatic uses the GPU when one is available</source>
-        <translation type="unfinished"></translation>
+        <translation>模型运行的位置；“自动”会在有 GPU 时使用 GPU</translation>
     </message>
     <message>
         <source>Automatic</source>
-        <translation type="unfinished"></translation>
+        <translation>自动</translation>
     </message>
     <message>
         <source>CPU</source>
-        <translation type="unfinished"></translation>
+        <translation>CPU</translation>
     </message>
     <message>
         <source>CUDA (GPU)</source>
-        <translation type="unfinished"></translation>
+        <translation>CUDA (GPU)</translation>
     </message>
     <message>
         <source>&amp;Threads:</source>
-        <translation type="unfinished"></translation>
+        <translation>线程数(&amp;T)：</translation>
     </message>
     <message>
         <source>Worker threads for adding images; Automatic uses one per processor core</source>
-        <translation type="unfinished"></translation>
+        <translation>添加图像时使用的工作线程数；“自动”为每个处理器核心使用一个</translation>
     </message>
     <message>
         <source>Thumbnail &amp;size:</source>
-        <translation type="unfinished"></translation>
+        <translation>缩略图大小(&amp;S)：</translation>
     </message>
     <message>
         <source>Longest edge of the thumbnails stored for images added from now on</source>
-        <translation type="unfinished"></translation>
+        <translation>今后添加的图像所存储缩略图的最长边</translation>
     </message>
     <message>
         <source> px</source>
-        <translation type="unfinished"></translation>
+        <translation> 像素</translation>
     </message>
     <message>
         <source>Thumbnail &amp;cache:</source>
-        <translation type="unfinished"></translation>
+        <translation>缩略图缓存(&amp;C)：</translation>
     </message>
     <message>
         <source>Memory kept for decoded thumbnails while browsing</source>
-        <translation type="unfinished"></translation>
+        <translation>浏览时为已解码缩略图保留的内存</translation>
     </message>
     <message>
         <source> MiB</source>
-        <translation type="unfinished"></translation>
+        <translation> MiB</translation>
     </message>
 </context>
 <context>
     <name>lookalike::CollectionSession</name>
     <message>
         <source>No collection is open.</source>
-        <translation type="unfinished"></translation>
+        <translation>没有打开的图像集。</translation>
     </message>
     <message>
         <source>Cannot add images: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>无法添加图像：%1</translation>
     </message>
 </context>
 <context>
     <name>lookalike::CollectionsPanel</name>
     <message>
         <source>New</source>
-        <translation type="unfinished"></translation>
+        <translation>新建</translation>
     </message>
     <message>
         <source>Create a collection in the library folder</source>
-        <translation type="unfinished"></translation>
+        <translation>在库文件夹中新建图像集</translation>
     </message>
     <message>
         <source>Open</source>
-        <translation type="unfinished"></translation>
+        <translation>打开</translation>
     </message>
     <message>
         <source>Open a collection folder from anywhere</source>
-        <translation type="unfinished"></translation>
+        <translation>从任意位置打开图像集文件夹</translation>
     </message>
     <message>
         <source>Rename</source>
-        <translation type="unfinished"></translation>
+        <translation>重命名</translation>
     </message>
     <message>
         <source>Rename the selected collection</source>
-        <translation type="unfinished"></translation>
+        <translation>重命名所选图像集</translation>
     </message>
     <message>
         <source>Delete</source>
-        <translation type="unfinished"></translation>
+        <translation>删除</translation>
     </message>
     <message>
         <source>Delete the selected collection</source>
-        <translation type="unfinished"></translation>
+        <translation>删除所选图像集</translation>
     </message>
     <message>
         <source>Rename collection</source>
-        <translation type="unfinished"></translation>
+        <translation>重命名图像集</translation>
     </message>
     <message>
         <source>New name:</source>
-        <translation type="unfinished"></translation>
+        <translation>新名称：</translation>
     </message>
     <message>
         <source>Collections</source>
-        <translation type="unfinished"></translation>
+        <translation>图像集</translation>
     </message>
     <message>
         <source>cannot be opened</source>
-        <translation type="unfinished"></translation>
+        <translation>无法打开</translation>
     </message>
     <message numerus="yes">
         <source>%n item(s)</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>%n 项</numerusform>
         </translation>
     </message>
 </context>
@@ -152,284 +152,284 @@
     <name>lookalike::DetailsPanel</name>
     <message>
         <source>Fit</source>
-        <translation type="unfinished"></translation>
+        <translation>适应</translation>
     </message>
     <message>
         <source>Fit to window</source>
-        <translation type="unfinished"></translation>
+        <translation>适应窗口</translation>
     </message>
     <message>
         <source>1:1</source>
-        <translation type="unfinished"></translation>
+        <translation>1:1</translation>
     </message>
     <message>
         <source>Original size</source>
-        <translation type="unfinished"></translation>
+        <translation>原始大小</translation>
     </message>
     <message>
         <source>+</source>
-        <translation type="unfinished"></translation>
+        <translation>+</translation>
     </message>
     <message>
         <source>Zoom in</source>
-        <translation type="unfinished"></translation>
+        <translation>放大</translation>
     </message>
     <message>
         <source>−</source>
-        <translation type="unfinished"></translation>
+        <translation>−</translation>
     </message>
     <message>
         <source>Zoom out</source>
-        <translation type="unfinished"></translation>
+        <translation>缩小</translation>
     </message>
     <message>
         <source>Find similar</source>
-        <translation type="unfinished"></translation>
+        <translation>查找相似</translation>
     </message>
     <message>
         <source>Search for images that look like this one</source>
-        <translation type="unfinished"></translation>
+        <translation>搜索与此图像相似的图像</translation>
     </message>
     <message>
         <source>Add to query</source>
-        <translation type="unfinished"></translation>
+        <translation>加入查询</translation>
     </message>
     <message>
         <source>Use this image as a further example in the query</source>
-        <translation type="unfinished"></translation>
+        <translation>将此图像作为查询中的另一个示例</translation>
     </message>
     <message>
         <source>Exclude</source>
-        <translation type="unfinished"></translation>
+        <translation>排除</translation>
     </message>
     <message>
         <source>Add this image to the query as a negative example</source>
-        <translation type="unfinished"></translation>
+        <translation>将此图像作为反例加入查询</translation>
     </message>
     <message>
         <source>Open</source>
-        <translation type="unfinished"></translation>
+        <translation>打开</translation>
     </message>
     <message>
         <source>Open the file in the default application</source>
-        <translation type="unfinished"></translation>
+        <translation>用默认应用程序打开文件</translation>
     </message>
     <message>
         <source>Show in folder</source>
-        <translation type="unfinished"></translation>
+        <translation>在文件夹中显示</translation>
     </message>
     <message>
         <source>Show the file in the file manager</source>
-        <translation type="unfinished"></translation>
+        <translation>在文件管理器中显示文件</translation>
     </message>
     <message>
         <source>Remove…</source>
-        <translation type="unfinished"></translation>
+        <translation>移除…</translation>
     </message>
     <message>
         <source>Remove this item from the collection (the file stays on disk)</source>
-        <translation type="unfinished"></translation>
+        <translation>从图像集中移除此项（文件仍保留在磁盘上）</translation>
     </message>
     <message>
         <source>Field</source>
-        <translation type="unfinished"></translation>
+        <translation>字段</translation>
     </message>
     <message>
         <source>Value</source>
-        <translation type="unfinished"></translation>
+        <translation>值</translation>
     </message>
     <message>
         <source>Report</source>
-        <translation type="unfinished"></translation>
+        <translation>报告</translation>
     </message>
     <message>
         <source>Metadata</source>
-        <translation type="unfinished"></translation>
+        <translation>元数据</translation>
     </message>
     <message>
         <source>unknown format</source>
-        <translation type="unfinished"></translation>
+        <translation>未知格式</translation>
     </message>
     <message>
         <source>%1 × %2 pixels, %3, %4</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 × %2 像素，%3，%4</translation>
     </message>
     <message>
         <source>%1, %2</source>
-        <translation type="unfinished"></translation>
+        <translation>%1，%2</translation>
     </message>
     <message>
         <source>Score %1 (image %2, text %3)</source>
-        <translation type="unfinished"></translation>
+        <translation>得分 %1（图像 %2，文本 %3）</translation>
     </message>
     <message>
         <source>no match</source>
-        <translation type="unfinished"></translation>
+        <translation>无匹配</translation>
     </message>
     <message>
         <source>Not from a search</source>
-        <translation type="unfinished"></translation>
+        <translation>非搜索结果</translation>
     </message>
     <message>
         <source>No report</source>
-        <translation type="unfinished"></translation>
+        <translation>无报告</translation>
     </message>
     <message>
         <source>No item selected</source>
-        <translation type="unfinished"></translation>
+        <translation>未选择项目</translation>
     </message>
     <message>
         <source>%1%</source>
-        <translation type="unfinished"></translation>
+        <translation>%1%</translation>
     </message>
 </context>
 <context>
     <name>lookalike::DuplicatesDialog</name>
     <message>
         <source>Not a duplicate</source>
-        <translation type="unfinished"></translation>
+        <translation>不是重复项</translation>
     </message>
     <message>
         <source>Remove from collection…</source>
-        <translation type="unfinished"></translation>
+        <translation>从图像集中移除…</translation>
     </message>
     <message>
         <source>Export…</source>
-        <translation type="unfinished"></translation>
+        <translation>导出…</translation>
     </message>
     <message>
         <source>Near-Duplicates</source>
-        <translation type="unfinished"></translation>
+        <translation>近似重复项</translation>
     </message>
     <message>
         <source>Pairs at least this similar count as near-duplicates</source>
-        <translation type="unfinished"></translation>
+        <translation>相似度不低于此值的图像对视为近似重复项</translation>
     </message>
     <message>
         <source>Name</source>
-        <translation type="unfinished"></translation>
+        <translation>名称</translation>
     </message>
     <message>
         <source>Location</source>
-        <translation type="unfinished"></translation>
+        <translation>位置</translation>
     </message>
     <message>
         <source>Remember that the selected images are not duplicates of each other (a single image: of the rest of its group)</source>
-        <translation type="unfinished"></translation>
+        <translation>记住所选图像彼此不是重复项（若只选一张图像：它与组内其余图像不是重复项）</translation>
     </message>
     <message>
         <source>Remove the selected images from the collection; the files stay on disk</source>
-        <translation type="unfinished"></translation>
+        <translation>从图像集中移除所选图像；文件仍保留在磁盘上</translation>
     </message>
     <message>
         <source>Export the selected images</source>
-        <translation type="unfinished"></translation>
+        <translation>导出所选图像</translation>
     </message>
     <message>
         <source>&amp;Threshold:</source>
-        <translation type="unfinished"></translation>
+        <translation>阈值(&amp;T)：</translation>
     </message>
     <message>
         <source>Finding near-duplicates…</source>
-        <translation type="unfinished"></translation>
+        <translation>正在查找近似重复项…</translation>
     </message>
     <message>
         <source>No collection is open.</source>
-        <translation type="unfinished"></translation>
+        <translation>没有打开的图像集。</translation>
     </message>
     <message>
         <source>Cancelled</source>
-        <translation type="unfinished"></translation>
+        <translation>已取消</translation>
     </message>
     <message>
         <source>Could not find near-duplicates: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>无法查找近似重复项：%1</translation>
     </message>
     <message>
         <source>No near-duplicates at or above %1.</source>
-        <translation type="unfinished"></translation>
+        <translation>没有相似度不低于 %1 的近似重复项。</translation>
     </message>
     <message numerus="yes">
         <source>%n group(s) of near-duplicates, %1 images in all.</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>%n 组近似重复项，共 %1 张图像。</numerusform>
         </translation>
     </message>
     <message numerus="yes">
         <source>Group %1 — %n image(s), similarity up to %2</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>第 %1 组 — %n 张图像，相似度最高 %2</numerusform>
         </translation>
     </message>
     <message>
         <source>Item %1</source>
-        <translation type="unfinished"></translation>
+        <translation>项目 %1</translation>
     </message>
     <message>
         <source>Remove from Collection</source>
-        <translation type="unfinished"></translation>
+        <translation>从图像集中移除</translation>
     </message>
     <message numerus="yes">
         <source>Remove %n image(s) from the collection? The files stay on disk.</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>要从图像集中移除 %n 张图像吗？文件仍保留在磁盘上。</numerusform>
         </translation>
     </message>
     <message>
         <source>Remove</source>
-        <translation type="unfinished"></translation>
+        <translation>移除</translation>
     </message>
 </context>
 <context>
     <name>lookalike::ErrorsDialog</name>
     <message>
         <source>Files not added</source>
-        <translation type="unfinished"></translation>
+        <translation>未添加的文件</translation>
     </message>
     <message>
         <source>File</source>
-        <translation type="unfinished"></translation>
+        <translation>文件</translation>
     </message>
     <message>
         <source>Stage</source>
-        <translation type="unfinished"></translation>
+        <translation>阶段</translation>
     </message>
     <message>
         <source>Message</source>
-        <translation type="unfinished"></translation>
+        <translation>消息</translation>
     </message>
     <message>
         <source>Copy</source>
-        <translation type="unfinished"></translation>
+        <translation>复制</translation>
     </message>
     <message>
         <source>Copy all</source>
-        <translation type="unfinished"></translation>
+        <translation>全部复制</translation>
     </message>
     <message>
         <source>Reading</source>
-        <translation type="unfinished"></translation>
+        <translation>读取</translation>
     </message>
     <message>
         <source>Decoding</source>
-        <translation type="unfinished"></translation>
+        <translation>解码</translation>
     </message>
     <message>
         <source>Embedding</source>
-        <translation type="unfinished"></translation>
+        <translation>嵌入</translation>
     </message>
     <message>
         <source>Writing</source>
-        <translation type="unfinished"></translation>
+        <translation>写入</translation>
     </message>
     <message>
         <source>Finding files</source>
-        <translation type="unfinished"></translation>
+        <translation>查找文件</translation>
     </message>
     <message numerus="yes">
         <source>%n file(s) could not be added</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>%n 个文件无法添加</numerusform>
         </translation>
     </message>
 </context>
@@ -437,583 +437,599 @@
     <name>lookalike::HistogramWidget</name>
     <message>
         <source>Drag the marker, or use the arrow keys, to set the similarity threshold</source>
-        <translation type="unfinished"></translation>
+        <translation>拖动标记或使用方向键来设置相似度阈值</translation>
     </message>
     <message numerus="yes">
         <source>%n pair(s) at or above %1</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>%n 对不低于 %1</numerusform>
         </translation>
     </message>
     <message>
         <source>log scale</source>
-        <translation type="unfinished"></translation>
+        <translation>对数刻度</translation>
     </message>
 </context>
 <context>
     <name>lookalike::IngestStatusWidget</name>
     <message>
         <source>Cancel</source>
-        <translation type="unfinished"></translation>
+        <translation>取消</translation>
     </message>
     <message>
         <source>Stop adding; what was added so far is kept</source>
-        <translation type="unfinished"></translation>
+        <translation>停止添加；已添加的内容会保留</translation>
     </message>
     <message>
         <source>Stopping after the files in progress…</source>
-        <translation type="unfinished"></translation>
+        <translation>正在处理的文件完成后停止…</translation>
     </message>
     <message>
         <source>Adding %1 files…</source>
-        <translation type="unfinished"></translation>
+        <translation>正在添加 %1 个文件…</translation>
     </message>
     <message>
         <source>Looking for images…</source>
-        <translation type="unfinished"></translation>
+        <translation>正在查找图像…</translation>
     </message>
     <message>
         <source>Adding %1 / %2 · %3 images/s · %4 left</source>
-        <translation type="unfinished"></translation>
+        <translation>正在添加 %1 / %2 · %3 张/秒 · 剩余 %4</translation>
     </message>
     <message numerus="yes">
         <source>%n failed</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>%n 个失败</numerusform>
         </translation>
     </message>
     <message>
         <source>Stopped: %1 added, %2 updated, %3 unchanged</source>
-        <translation type="unfinished"></translation>
+        <translation>已停止：添加 %1 个，更新 %2 个，%3 个未变</translation>
     </message>
     <message>
         <source>Done: %1 added, %2 updated, %3 unchanged</source>
-        <translation type="unfinished"></translation>
+        <translation>完成：添加 %1 个，更新 %2 个，%3 个未变</translation>
     </message>
     <message numerus="yes">
         <source>%n file(s) gone from disk</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>%n 个文件已从磁盘上消失</numerusform>
         </translation>
     </message>
     <message numerus="yes">
         <source>%n error(s)</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>%n 个错误</numerusform>
         </translation>
     </message>
     <message>
         <source>Adding failed: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>添加失败：%1</translation>
     </message>
 </context>
 <context>
     <name>lookalike::MainWindow</name>
     <message>
         <source>Images (*.jpg *.jpeg *.png *.bmp *.gif *.tif *.tiff *.webp *.svg);;All files (*)</source>
-        <translation type="unfinished"></translation>
+        <translation>图像 (*.jpg *.jpeg *.png *.bmp *.gif *.tif *.tiff *.webp *.svg);;所有文件 (*)</translation>
     </message>
     <message>
         <source>Search failed: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>搜索失败：%1</translation>
     </message>
     <message>
         <source>Choose example images</source>
-        <translation type="unfinished"></translation>
+        <translation>选择示例图像</translation>
     </message>
     <message>
         <source>%1 cannot be used as an example: %2</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 无法用作示例：%2</translation>
     </message>
     <message>
         <source>&amp;New Collection…</source>
-        <translation type="unfinished"></translation>
+        <translation>新建图像集(&amp;N)…</translation>
     </message>
     <message>
         <source>&amp;Open Collection Folder…</source>
-        <translation type="unfinished"></translation>
+        <translation>打开图像集文件夹(&amp;O)…</translation>
     </message>
     <message>
         <source>Open a collection folder</source>
-        <translation type="unfinished"></translation>
+        <translation>打开图像集文件夹</translation>
     </message>
     <message>
         <source>&amp;Import Folder…</source>
-        <translation type="unfinished"></translation>
+        <translation>导入文件夹(&amp;I)…</translation>
     </message>
     <message>
         <source>Ctrl+I</source>
-        <translation type="unfinished"></translation>
+        <translation>Ctrl+I</translation>
     </message>
     <message>
         <source>Add &amp;Files…</source>
-        <translation type="unfinished"></translation>
+        <translation>添加文件(&amp;F)…</translation>
     </message>
     <message>
         <source>&amp;Settings…</source>
-        <translation type="unfinished"></translation>
+        <translation>设置(&amp;S)…</translation>
     </message>
     <message>
         <source>&amp;Quit</source>
-        <translation type="unfinished"></translation>
+        <translation>退出(&amp;Q)</translation>
     </message>
     <message>
         <source>&amp;Find</source>
-        <translation type="unfinished"></translation>
+        <translation>查找(&amp;F)</translation>
     </message>
     <message>
         <source>&amp;Search</source>
-        <translation type="unfinished"></translation>
+        <translation>搜索(&amp;S)</translation>
     </message>
     <message>
         <source>Ctrl+Return</source>
-        <translation type="unfinished"></translation>
+        <translation>Ctrl+Return</translation>
     </message>
     <message>
         <source>Ctrl+Enter</source>
-        <translation type="unfinished"></translation>
+        <translation>Ctrl+Enter</translation>
     </message>
     <message>
         <source>&amp;Browse All Items</source>
-        <translation type="unfinished"></translation>
+        <translation>浏览所有项目(&amp;B)</translation>
     </message>
     <message>
         <source>Ctrl+Shift+A</source>
-        <translation type="unfinished"></translation>
+        <translation>Ctrl+Shift+A</translation>
     </message>
     <message>
         <source>&amp;Paste Image as Query</source>
-        <translation type="unfinished"></translation>
+        <translation>粘贴图像作为查询(&amp;P)</translation>
     </message>
     <message>
         <source>Ctrl+Shift+V</source>
-        <translation type="unfinished"></translation>
+        <translation>Ctrl+Shift+V</translation>
     </message>
     <message>
         <source>Find &amp;Similar</source>
-        <translation type="unfinished"></translation>
+        <translation>查找相似(&amp;S)</translation>
     </message>
     <message>
         <source>Ctrl+Shift+F</source>
-        <translation type="unfinished"></translation>
+        <translation>Ctrl+Shift+F</translation>
     </message>
     <message>
         <source>&amp;Add to Query</source>
-        <translation type="unfinished"></translation>
+        <translation>加入查询(&amp;A)</translation>
     </message>
     <message>
         <source>Ctrl+=</source>
-        <translation type="unfinished"></translation>
+        <translation>Ctrl+=</translation>
     </message>
     <message>
         <source>Add as &amp;Negative</source>
-        <translation type="unfinished"></translation>
+        <translation>作为反例加入(&amp;N)</translation>
     </message>
     <message>
         <source>Ctrl+-</source>
-        <translation type="unfinished"></translation>
+        <translation>Ctrl+-</translation>
     </message>
     <message>
         <source>&amp;Open</source>
-        <translation type="unfinished"></translation>
+        <translation>打开(&amp;O)</translation>
     </message>
     <message>
         <source>Ctrl+Shift+O</source>
-        <translation type="unfinished"></translation>
+        <translation>Ctrl+Shift+O</translation>
     </message>
     <message>
         <source>Show in &amp;Folder</source>
-        <translation type="unfinished"></translation>
+        <translation>在文件夹中显示(&amp;F)</translation>
     </message>
     <message>
         <source>&amp;Copy Path</source>
-        <translation type="unfinished"></translation>
+        <translation>复制路径(&amp;C)</translation>
     </message>
     <message>
         <source>&amp;Remove from Collection…</source>
-        <translation type="unfinished"></translation>
+        <translation>从图像集中移除(&amp;R)…</translation>
     </message>
     <message>
         <source>&amp;Export Selected…</source>
-        <translation type="unfinished"></translation>
+        <translation>导出所选(&amp;E)…</translation>
     </message>
     <message>
         <source>Export All &amp;Results…</source>
-        <translation type="unfinished"></translation>
+        <translation>导出所有结果(&amp;R)…</translation>
     </message>
     <message>
         <source>Ctrl+E</source>
-        <translation type="unfinished"></translation>
+        <translation>Ctrl+E</translation>
     </message>
     <message>
         <source>Find &amp;Duplicates…</source>
-        <translation type="unfinished"></translation>
+        <translation>查找重复项(&amp;D)…</translation>
     </message>
     <message>
         <source>Ctrl+D</source>
-        <translation type="unfinished"></translation>
+        <translation>Ctrl+D</translation>
     </message>
     <message>
         <source>Ingest &amp;Errors…</source>
-        <translation type="unfinished"></translation>
+        <translation>添加错误(&amp;E)…</translation>
     </message>
     <message>
         <source>&amp;Larger Thumbnails</source>
-        <translation type="unfinished"></translation>
+        <translation>放大缩略图(&amp;L)</translation>
     </message>
     <message>
         <source>S&amp;maller Thumbnails</source>
-        <translation type="unfinished"></translation>
+        <translation>缩小缩略图(&amp;M)</translation>
     </message>
     <message>
         <source>&amp;About Lookalike</source>
-        <translation type="unfinished"></translation>
+        <translation>关于 Lookalike(&amp;A)</translation>
     </message>
     <message>
         <source>About Lookalike</source>
-        <translation type="unfinished"></translation>
+        <translation>关于 Lookalike</translation>
     </message>
     <message>
         <source>&lt;p&gt;&lt;b&gt;Lookalike %1&lt;/b&gt;&lt;/p&gt;&lt;p&gt;Find similar images in local collections.&lt;/p&gt;&lt;p&gt;Everything stays on this computer: images, reports and searches are never sent anywhere unless you add images from a web address.&lt;/p&gt;</source>
-        <translation type="unfinished"></translation>
+        <translation>&lt;p&gt;&lt;b&gt;Lookalike %1&lt;/b&gt;&lt;/p&gt;&lt;p&gt;在本地图像集中查找相似图像。&lt;/p&gt;&lt;p&gt;所有数据都保留在这台计算机上：除非您从网址添加图像，否则图像、报告和搜索内容绝不会被发送到任何地方。&lt;/p&gt;</translation>
     </message>
     <message>
         <source>&amp;File</source>
-        <translation type="unfinished"></translation>
+        <translation>文件(&amp;F)</translation>
     </message>
     <message>
         <source>&amp;Item</source>
-        <translation type="unfinished"></translation>
+        <translation>项目(&amp;I)</translation>
     </message>
     <message>
         <source>&amp;Collection</source>
-        <translation type="unfinished"></translation>
+        <translation>图像集(&amp;C)</translation>
     </message>
     <message>
         <source>&amp;View</source>
-        <translation type="unfinished"></translation>
+        <translation>视图(&amp;V)</translation>
     </message>
     <message>
         <source>&amp;Help</source>
-        <translation type="unfinished"></translation>
+        <translation>帮助(&amp;H)</translation>
     </message>
     <message>
         <source>Quit Lookalike</source>
-        <translation type="unfinished"></translation>
+        <translation>退出 Lookalike</translation>
     </message>
     <message>
         <source>Images are still being added. Stop and quit? What was added so far is kept.</source>
-        <translation type="unfinished"></translation>
+        <translation>仍在添加图像。要停止并退出吗？已添加的内容会保留。</translation>
     </message>
     <message>
         <source>Open collection</source>
-        <translation type="unfinished"></translation>
+        <translation>打开图像集</translation>
     </message>
     <message>
         <source>Images are still being added to this collection. Stop adding and switch?</source>
-        <translation type="unfinished"></translation>
+        <translation>仍在向此图像集添加图像。要停止添加并切换吗？</translation>
     </message>
     <message>
         <source>Cannot open collection</source>
-        <translation type="unfinished"></translation>
+        <translation>无法打开图像集</translation>
     </message>
     <message>
         <source>Describe what you are looking for, or words in the reports</source>
-        <translation type="unfinished"></translation>
+        <translation>描述您要查找的内容，或输入报告中的词语</translation>
     </message>
     <message>
         <source>Words to find in the reports</source>
-        <translation type="unfinished"></translation>
+        <translation>要在报告中查找的词语</translation>
     </message>
     <message numerus="yes">
         <source>%n item(s)</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>%n 项</numerusform>
         </translation>
     </message>
     <message>
         <source>%1 — Lookalike</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 — Lookalike</translation>
     </message>
     <message>
         <source>Lookalike</source>
-        <translation type="unfinished"></translation>
+        <translation>Lookalike</translation>
     </message>
     <message>
         <source>Filters narrow a search: add words or example images.</source>
-        <translation type="unfinished"></translation>
+        <translation>筛选条件用于缩小搜索范围：请添加词语或示例图像。</translation>
     </message>
     <message>
         <source>Searching…</source>
-        <translation type="unfinished"></translation>
+        <translation>正在搜索…</translation>
     </message>
     <message numerus="yes">
         <source>%n result(s)</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>%n 个结果</numerusform>
         </translation>
     </message>
     <message>
         <source>of %1 matches</source>
-        <translation type="unfinished"></translation>
+        <translation>（共 %1 个匹配）</translation>
     </message>
     <message>
         <source>approximate index</source>
-        <translation type="unfinished"></translation>
+        <translation>近似索引</translation>
     </message>
     <message numerus="yes">
         <source>Copied %n path(s)</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>已复制 %n 个路径</numerusform>
         </translation>
     </message>
     <message>
         <source>Remove from collection</source>
-        <translation type="unfinished"></translation>
+        <translation>从图像集中移除</translation>
     </message>
     <message numerus="yes">
         <source>Remove %n item(s) from the collection? The files on disk are not touched.</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>要从图像集中移除 %n 项吗？磁盘上的文件不会受影响。</numerusform>
         </translation>
     </message>
     <message>
         <source>Cannot remove items</source>
-        <translation type="unfinished"></translation>
+        <translation>无法移除项目</translation>
     </message>
     <message numerus="yes">
         <source>Removed %n item(s)</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>已移除 %n 项</numerusform>
         </translation>
     </message>
     <message numerus="yes">
         <source>Export %n image(s) to</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>将 %n 张图像导出到</numerusform>
         </translation>
     </message>
     <message>
         <source>Export failed</source>
-        <translation type="unfinished"></translation>
+        <translation>导出失败</translation>
     </message>
     <message numerus="yes">
         <source>Exported %n file(s) and results.csv to %1</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>已将 %n 个文件和 results.csv 导出到 %1</numerusform>
         </translation>
     </message>
     <message>
         <source>Files that could not be exported</source>
-        <translation type="unfinished"></translation>
+        <translation>无法导出的文件</translation>
     </message>
     <message>
         <source>Exporting…</source>
-        <translation type="unfinished"></translation>
+        <translation>正在导出…</translation>
     </message>
     <message>
         <source>New collection</source>
-        <translation type="unfinished"></translation>
+        <translation>新建图像集</translation>
     </message>
     <message>
         <source>Name of the new collection:</source>
-        <translation type="unfinished"></translation>
+        <translation>新图像集的名称：</translation>
     </message>
     <message>
         <source>My images</source>
-        <translation type="unfinished"></translation>
+        <translation>我的图像</translation>
     </message>
     <message>
         <source>Model %1 is not available (%2); using %3.</source>
-        <translation type="unfinished"></translation>
+        <translation>模型 %1 不可用（%2）；改用 %3。</translation>
     </message>
     <message>
         <source>Cannot create collection</source>
-        <translation type="unfinished"></translation>
+        <translation>无法创建图像集</translation>
     </message>
     <message>
         <source>Delete collection</source>
-        <translation type="unfinished"></translation>
+        <translation>删除图像集</translation>
     </message>
     <message>
         <source>Delete the collection in %1? Its index, thumbnails and reports are deleted; the original image files are not touched.</source>
-        <translation type="unfinished"></translation>
+        <translation>要删除 %1 中的图像集吗？其索引、缩略图和报告将被删除；原始图像文件不受影响。</translation>
     </message>
     <message>
         <source>Cannot delete collection</source>
-        <translation type="unfinished"></translation>
+        <translation>无法删除图像集</translation>
     </message>
     <message>
         <source>Cannot rename collection</source>
-        <translation type="unfinished"></translation>
+        <translation>无法重命名图像集</translation>
     </message>
     <message>
         <source>Import a folder of images</source>
-        <translation type="unfinished"></translation>
+        <translation>导入图像文件夹</translation>
     </message>
     <message>
         <source>Add images</source>
-        <translation type="unfinished"></translation>
+        <translation>添加图像</translation>
     </message>
     <message>
         <source>Not added (only files, folders and http/https links can be added): %1</source>
-        <translation type="unfinished"></translation>
+        <translation>未添加（只能添加文件、文件夹和 http/https 链接）：%1</translation>
     </message>
     <message>
         <source>No collection open</source>
-        <translation type="unfinished"></translation>
+        <translation>未打开图像集</translation>
     </message>
     <message>
         <source>Create a new collection for these images?</source>
-        <translation type="unfinished"></translation>
+        <translation>要为这些图像新建图像集吗？</translation>
     </message>
     <message>
         <source>The dropped image could not be saved into the collection.</source>
-        <translation type="unfinished"></translation>
+        <translation>无法将拖放的图像保存到图像集中。</translation>
     </message>
     <message>
         <source>The clipboard holds no image.</source>
-        <translation type="unfinished"></translation>
+        <translation>剪贴板中没有图像。</translation>
     </message>
     <message>
         <source>Pasted image</source>
-        <translation type="unfinished"></translation>
+        <translation>粘贴的图像</translation>
+    </message>
+    <message>
+        <source>No demo images</source>
+        <translation>没有演示图像</translation>
+    </message>
+    <message>
+        <source>The demo indexes the photos of the plasma-workspace-wallpapers package, which is not installed. Drop a folder of your own images onto the window instead.</source>
+        <translation>演示会为 plasma-workspace-wallpapers 软件包中的照片建立索引，但该软件包未安装。请改为将您自己的图像文件夹拖放到窗口上。</translation>
+    </message>
+    <message>
+        <source>Demo</source>
+        <translation>演示</translation>
     </message>
 </context>
 <context>
     <name>lookalike::QueryBar</name>
     <message>
         <source>A filter must look like key=value: &quot;%1&quot;</source>
-        <translation type="unfinished"></translation>
+        <translation>筛选条件必须形如 键=值：“%1”</translation>
     </message>
     <message>
         <source>Words to find in the reports</source>
-        <translation type="unfinished"></translation>
+        <translation>要在报告中查找的词语</translation>
     </message>
     <message>
         <source>Search</source>
-        <translation type="unfinished"></translation>
+        <translation>搜索</translation>
     </message>
     <message>
         <source>Search (Ctrl+Enter)</source>
-        <translation type="unfinished"></translation>
+        <translation>搜索 (Ctrl+Enter)</translation>
     </message>
     <message>
         <source>Clear</source>
-        <translation type="unfinished"></translation>
+        <translation>清除</translation>
     </message>
     <message>
         <source>Clear the query and browse the whole collection</source>
-        <translation type="unfinished"></translation>
+        <translation>清除查询并浏览整个图像集</translation>
     </message>
     <message>
         <source>Drop, paste or browse example images here</source>
-        <translation type="unfinished"></translation>
+        <translation>在此拖放、粘贴或浏览选择示例图像</translation>
     </message>
     <message>
         <source>Image…</source>
-        <translation type="unfinished"></translation>
+        <translation>图像…</translation>
     </message>
     <message>
         <source>Choose an example image</source>
-        <translation type="unfinished"></translation>
+        <translation>选择一张示例图像</translation>
     </message>
     <message>
         <source>How much the image part counts against the text part when a query has both</source>
-        <translation type="unfinished"></translation>
+        <translation>查询同时包含图像和文本时，图像部分相对文本部分的权重</translation>
     </message>
     <message>
         <source>Image %1% · Text %2%</source>
-        <translation type="unfinished"></translation>
+        <translation>图像 %1% · 文本 %2%</translation>
     </message>
     <message>
         <source>Top </source>
-        <translation type="unfinished"></translation>
+        <translation>前 </translation>
     </message>
     <message>
         <source>Number of results</source>
-        <translation type="unfinished"></translation>
+        <translation>结果数量</translation>
     </message>
     <message>
         <source>Min. score</source>
-        <translation type="unfinished"></translation>
+        <translation>最低得分</translation>
     </message>
     <message>
         <source>Filters: key=value; key=value</source>
-        <translation type="unfinished"></translation>
+        <translation>筛选条件：键=值; 键=值</translation>
     </message>
     <message>
         <source>Negative example: results should not look like this. Click to make it positive.</source>
-        <translation type="unfinished"></translation>
+        <translation>反例：结果不应与此相似。单击可改为正例。</translation>
     </message>
     <message>
         <source>Positive example: results should look like this. Click to make it negative.</source>
-        <translation type="unfinished"></translation>
+        <translation>正例：结果应与此相似。单击可改为反例。</translation>
     </message>
     <message>
         <source>Remove this example</source>
-        <translation type="unfinished"></translation>
+        <translation>移除此示例</translation>
     </message>
     <message>
         <source>Item %1</source>
-        <translation type="unfinished"></translation>
+        <translation>项目 %1</translation>
     </message>
     <message>
         <source>Dropped image</source>
-        <translation type="unfinished"></translation>
+        <translation>拖放的图像</translation>
     </message>
 </context>
 <context>
     <name>lookalike::ResultsModel</name>
     <message>
         <source>%1 × %2 px, %3</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 × %2 像素，%3</translation>
     </message>
     <message>
         <source>Score %1 (image %2, text %3)</source>
-        <translation type="unfinished"></translation>
+        <translation>得分 %1（图像 %2，文本 %3）</translation>
     </message>
 </context>
 <context>
     <name>lookalike::SettingsDialog</name>
     <message>
         <source>Enter the folder where new collections are created.</source>
-        <translation type="unfinished"></translation>
+        <translation>请输入新建图像集所在的文件夹。</translation>
     </message>
     <message>
         <source>The library folder must be an absolute path, such as %1.</source>
-        <translation type="unfinished"></translation>
+        <translation>库文件夹必须是绝对路径，例如 %1。</translation>
     </message>
     <message>
         <source>“%1” is a file, not a folder.</source>
-        <translation type="unfinished"></translation>
+        <translation>“%1”是文件，不是文件夹。</translation>
     </message>
     <message>
         <source>The folder “%1” cannot be created. Choose a folder you can write to.</source>
-        <translation type="unfinished"></translation>
+        <translation>无法创建文件夹“%1”。请选择一个您有写入权限的文件夹。</translation>
     </message>
     <message>
         <source>The folder “%1” is not writable. Choose a folder you can write to.</source>
-        <translation type="unfinished"></translation>
+        <translation>文件夹“%1”不可写。请选择一个您有写入权限的文件夹。</translation>
     </message>
     <message>
         <source>Library Folder</source>
-        <translation type="unfinished"></translation>
+        <translation>库文件夹</translation>
     </message>
 </context>
 <context>
     <name>main</name>
     <message>
         <source>Find similar images in local collections.</source>
-        <translation type="unfinished"></translation>
+        <translation>在本地图像集中查找相似图像。</translation>
     </message>
     <message>
         <source>A collection folder to open, or images and folders to add to the collection opened last.</source>
-        <translation type="unfinished"></translation>
+        <translation>要打开的图像集文件夹，或要添加到上次打开的图像集中的图像和文件夹。</translation>
     </message>
     <message>
         <source>Save a picture of the window to FILE once it has settled, then quit.</source>
-        <translation type="unfinished"></translation>
+        <translation>窗口稳定后将其截图保存到 FILE，然后退出。</translation>
+    </message>
+    <message>
+        <source>Open the demo collection, built from the photos of Debian&apos;s plasma-workspace-wallpapers package, and search by one of them.</source>
+        <translation>打开演示图像集（由 Debian 的 plasma-workspace-wallpapers 软件包中的照片构建），并以其中一张进行搜索。</translation>
     </message>
 </context>
 </TS>

@@ -6,34 +6,15 @@
 #include "collection/collection.h"
 #include "embed/embedder.h"
 #include "embed/embedderfactory.h"
+#include "ingest/demosources.h"
 #include "ingest/ingestjob.h"
 #include "search/searchengine.h"
 
 #include <QDir>
-#include <QDirIterator>
 #include <QFileInfo>
 #include <QStandardPaths>
 
 namespace lookalike::cli {
-
-namespace {
-
-// plasma-workspace-wallpapers: ~100 photos and artworks, each at several resolutions, which
-// makes near-duplicates visible at once.
-const char *const kDefaultSources[] = {"/usr/share/wallpapers", "/usr/share/backgrounds"};
-const char *const kPreferredQuery = "/usr/share/wallpapers/FallenLeaf/contents/images/800x600.jpg";
-
-QString firstImageUnder(const QString &folder)
-{
-    QDirIterator it(folder, {QStringLiteral("*.jpg"), QStringLiteral("*.png")}, QDir::Files, QDirIterator::Subdirectories);
-    QStringList all;
-    while (it.hasNext())
-        all << it.next();
-    all.sort();
-    return all.value(0);
-}
-
-} // namespace
 
 int demoCommand(const QStringList &args)
 {
@@ -53,14 +34,8 @@ int demoCommand(const QStringList &args)
         return exit;
 
     QStringList sources = cmd.parser.values(source);
-    if (sources.isEmpty()) {
-        for (const char *s : kDefaultSources) {
-            if (QFileInfo(QString::fromLatin1(s)).isDir()) {
-                sources << QString::fromLatin1(s);
-                break;
-            }
-        }
-    }
+    if (sources.isEmpty())
+        sources = DemoSources::folders();
     if (sources.isEmpty())
         return fail(Error(QStringLiteral("no demo images found: install plasma-workspace-wallpapers or pass --source DIR"),
                           Error::Code::NotFound),
@@ -98,8 +73,7 @@ int demoCommand(const QStringList &args)
 
     QString query = cmd.parser.value(queryImage);
     if (query.isEmpty())
-        query = QFileInfo::exists(QString::fromLatin1(kPreferredQuery)) ? QString::fromLatin1(kPreferredQuery)
-                                                                          : firstImageUnder(sources.first());
+        query = DemoSources::queryImage(sources.first());
     if (query.isEmpty())
         return fail(Error(QStringLiteral("no image to query with under %1").arg(sources.first()), Error::Code::NotFound), cmd.wantsJson());
     auto embedder = EmbedderFactory::create(collection->embedderId());

@@ -7,6 +7,7 @@
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QDir>
+#include <QElapsedTimer>
 #include <QFileInfo>
 #include <QLibraryInfo>
 #include <QLocale>
@@ -48,6 +49,11 @@ int main(int argc, char *argv[])
         QApplication::translate("main", "Save a picture of the window to FILE once it has settled, then quit."),
         QStringLiteral("FILE"));
     parser.addOption(screenshotOption);
+    QCommandLineOption demoOption(
+        QStringLiteral("demo"),
+        QApplication::translate("main", "Open the demo collection, built from the photos of Debian's "
+                                        "plasma-workspace-wallpapers package, and search by one of them."));
+    parser.addOption(demoOption);
     parser.process(app);
 
     AppSettings settings;
@@ -64,18 +70,31 @@ int main(int argc, char *argv[])
         else
             toAdd << path;
     }
-    if (!toOpen.isEmpty() && Collection::isCollection(toOpen))
+    if (parser.isSet(demoOption))
+        window.startDemo();
+    else if (!toOpen.isEmpty() && Collection::isCollection(toOpen))
         window.openCollection(toOpen);
     if (!toAdd.isEmpty())
         window.addDropped(DropContents::ofPaths(toAdd));
 
     if (parser.isSet(screenshotOption)) {
+        // Grab the real window once everything settled (ingest, search, thumbnails), or after
+        // two minutes whatever state it is in.
         const QString file = parser.value(screenshotOption);
-        // Let thumbnails arrive and the layout settle; then grab the real window.
-        QTimer::singleShot(2500, &window, [&window, file] {
+        auto *poll = new QTimer(&window);
+        auto *clock = new QElapsedTimer;
+        clock->start();
+        QObject::connect(poll, &QTimer::timeout, &window, [&window, file, clock, poll] {
+            static int quietTicks = 0;
+            quietTicks = window.isIdle() ? quietTicks + 1 : 0;
+            if (quietTicks < 3 && clock->elapsed() < 120000)
+                return;
+            poll->stop();
+            delete clock;
             const bool ok = window.grab().save(file);
             QApplication::exit(ok ? 0 : 1);
         });
+        poll->start(250);
     }
     return app.exec();
 }

@@ -9,6 +9,7 @@
 #include "dropparser.h"
 #include "duplicatesdialog.h"
 #include "embed/embedderfactory.h"
+#include "ingest/demosources.h"
 #include "errorsdialog.h"
 #include "imageviewer.h"
 #include "ingeststatuswidget.h"
@@ -184,6 +185,12 @@ MainWindow::MainWindow(AppSettings &settings, QWidget *parent)
 }
 
 MainWindow::~MainWindow() = default;
+
+bool MainWindow::isIdle() const
+{
+    return !m_session->isIngesting() && !m_session->isSearching() && m_thumbnails->pendingCount() == 0
+        && m_demoQuery.isEmpty();
+}
 
 QAction *MainWindow::action(const QString &objectName) const
 {
@@ -644,6 +651,11 @@ void MainWindow::createCollection(const QString &suggestedName)
     QString dir = library.filePath(folderName);
     for (int i = 2; QFileInfo::exists(dir); ++i)
         dir = library.filePath(QStringLiteral("%1 %2").arg(folderName).arg(i));
+    createCollectionAt(dir, name);
+}
+
+bool MainWindow::createCollectionAt(const QString &dir, const QString &name)
+{
     QString model = m_settings.defaultModel();
     if (auto usable = EmbedderFactory::create(model); !usable) {
         // A model chosen earlier may be gone (uninstalled, renamed): fall back to the built-in one.
@@ -653,7 +665,7 @@ void MainWindow::createCollection(const QString &suggestedName)
     }
     if (auto created = m_session->create(dir, name, model); !created) {
         showError(tr("Cannot create collection"), created.errorMessage());
-        return;
+        return false;
     }
     m_thumbnails->setCollection(m_session->collection());
     m_model->setCollection(m_session->collection());
@@ -663,6 +675,27 @@ void MainWindow::createCollection(const QString &suggestedName)
     m_settings.setLastCollection(m_session->path());
     updateTitle();
     updateActions();
+    return true;
+}
+
+bool MainWindow::startDemo()
+{
+    const QStringList sources = DemoSources::folders();
+    if (sources.isEmpty()) {
+        showError(tr("No demo images"), tr("The demo indexes the photos of the plasma-workspace-wallpapers package, "
+                                           "which is not installed. Drop a folder of your own images onto the window "
+                                           "instead."));
+        return false;
+    }
+    const QString dir = QDir(m_settings.libraryFolder()).filePath(QStringLiteral("Demo"));
+    const bool ready = Collection::isCollection(dir) ? openCollection(dir) : createCollectionAt(dir, tr("Demo"));
+    if (!ready)
+        return false;
+    // Incremental: a second run only checks the files. Then a query by one of the photos.
+    m_demoQuery = DemoSources::queryImage(sources.first());
+    m_session->ingest(sources);
+    updateActions();
+    return true;
 }
 
 void MainWindow::deleteCollection(const QString &path)
@@ -809,6 +842,11 @@ void MainWindow::onIngestFinished(const IngestResult &result)
     m_lastErrors = result.errors;
     m_collections->refresh();
     updateActions();
+    if (!m_demoQuery.isEmpty() && !result.cancelled) {
+        m_queryBar->clearAll();
+        m_queryBar->addImageFile(std::exchange(m_demoQuery, QString()));
+        runSearch();
+    }
 }
 
 void MainWindow::showErrors()

@@ -46,7 +46,13 @@ public:
     // create one when none is open. Returns false when nothing was started.
     bool addDropped(const DropContents &contents);
     void runSearch();
+    // Opens (creating it the first time) the "Demo" collection in the library folder, adds the
+    // photos of Debian's plasma-workspace-wallpapers, then queries by one of them.
+    bool startDemo();
     void browseAll();
+
+    // Nothing running: no ingest, no search, no thumbnail loading (screenshots wait for it).
+    bool isIdle() const;
 
     CollectionSession *session() const { return m_session; }
     ResultsModel *resultsModel() const { return m_model; }
@@ -92,6 +98,7 @@ private:
     void exportHits(const QList<SearchHit> &hits);
     void exportIds(const std::vector<qint64> &ids);
     void createCollection(const QString &suggestedName = {});
+    bool createCollectionAt(const QString &dir, const QString &name);
     void deleteCollection(const QString &path);
     void renameCollection(const QString &path, const QString &name);
     void importFolder();
@@ -120,6 +127,7 @@ private:
     QList<IngestErrorRecord> m_lastErrors;
     quint64 m_previewGeneration = 0;
     int m_tileSide = 160;
+    QString m_demoQuery; // queried once the demo's ingest finishes
 };
 
 } // namespace lookalike

@@ -31,15 +31,26 @@ void ResultDelegate::paint(QPainter *painter, const QStyleOptionViewItem &option
     painter->save();
     painter->setRenderHint(QPainter::Antialiasing);
 
-    // Selection and hover backgrounds come from the style, so themes look right.
-    QStyle *style = opt.widget ? opt.widget->style() : QApplication::style();
-    opt.text.clear();
-    opt.icon = {};
-    opt.features &= ~QStyleOptionViewItem::HasDecoration;
-    style->drawPrimitive(QStyle::PE_PanelItemViewItem, &opt, painter, opt.widget);
+    // Selection and hover are drawn here, in the palette's colours: styles paint icon-mode
+    // selection around the icon and the text separately, which looks broken on wide tiles.
+    const QRectF tile = QRectF(opt.rect).adjusted(1.5, 1.5, -1.5, -1.5);
+    const bool selected = opt.state & QStyle::State_Selected;
+    if (selected || (opt.state & QStyle::State_MouseOver)) {
+        QColor fill = opt.palette.color(QPalette::Highlight);
+        fill.setAlphaF(selected ? 0.28f : 0.10f);
+        painter->setPen(selected ? QPen(opt.palette.color(QPalette::Highlight), 1.5) : QPen(Qt::NoPen));
+        painter->setBrush(fill);
+        painter->drawRoundedRect(tile, 6, 6);
+    }
+    if (opt.state & QStyle::State_HasFocus) {
+        painter->setPen(QPen(opt.palette.color(QPalette::Highlight), 1, Qt::DotLine));
+        painter->setBrush(Qt::NoBrush);
+        painter->drawRoundedRect(tile.adjusted(2, 2, -2, -2), 5, 5);
+    }
 
     const QRect square(opt.rect.x() + (opt.rect.width() - m_side) / 2, opt.rect.y() + kMargin, m_side, m_side);
     const QPixmap pixmap = index.data(Qt::DecorationRole).value<QPixmap>();
+    QRect imageRect = square;
     if (!pixmap.isNull()) {
         QSize size = pixmap.size();
         size.scale(square.size(), Qt::KeepAspectRatio);
@@ -49,6 +60,7 @@ void ResultDelegate::paint(QPainter *painter, const QStyleOptionViewItem &option
         target.moveCenter(square.center());
         painter->setRenderHint(QPainter::SmoothPixmapTransform, size.width() < pixmap.width());
         painter->drawPixmap(target, pixmap);
+        imageRect = target;
     } else {
         // Placeholder while the thumbnail loads (or when it cannot be read).
         painter->setPen(Qt::NoPen);
@@ -63,7 +75,7 @@ void ResultDelegate::paint(QPainter *painter, const QStyleOptionViewItem &option
         font.setBold(true);
         const QFontMetrics fm(font);
         QRect badgeRect(0, 0, fm.horizontalAdvance(badge) + 10, fm.height() + 4);
-        badgeRect.moveTopRight(square.topRight() + QPoint(-2, 2));
+        badgeRect.moveTopRight(imageRect.topRight() + QPoint(-3, 3));
         painter->setPen(Qt::NoPen);
         painter->setBrush(QColor(0, 0, 0, 170));
         painter->drawRoundedRect(badgeRect, 4, 4);
@@ -75,7 +87,7 @@ void ResultDelegate::paint(QPainter *painter, const QStyleOptionViewItem &option
     const QRect textRect(opt.rect.x() + kMargin, square.bottom() + kMargin, opt.rect.width() - 2 * kMargin,
                          opt.fontMetrics.height());
     painter->setFont(opt.font);
-    painter->setPen(opt.palette.color(opt.state & QStyle::State_Selected ? QPalette::HighlightedText : QPalette::Text));
+    painter->setPen(opt.palette.color(QPalette::Text));
     const QString name = index.data(Qt::DisplayRole).toString();
     painter->drawText(textRect, Qt::AlignHCenter | Qt::AlignVCenter,
                       opt.fontMetrics.elidedText(name, Qt::ElideMiddle, textRect.width()));

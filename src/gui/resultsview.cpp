@@ -27,6 +27,7 @@ ResultsView::ResultsView(QWidget *parent)
     setSpacing(2);
     setItemDelegate(m_delegate);
     setContextMenuPolicy(Qt::ActionsContextMenu);
+    viewport()->setAttribute(Qt::WA_Hover); // the delegate shades the tile under the mouse
     connect(this, &QAbstractItemView::activated, this, [this](const QModelIndex &index) {
         Q_EMIT itemActivated(index.data(ResultsModel::IdRole).toLongLong());
     });

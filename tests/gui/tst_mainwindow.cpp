@@ -7,6 +7,7 @@
 #include "collectionspanel.h"
 #include "detailspanel.h"
 #include "dropparser.h"
+#include "ingest/demosources.h"
 #include "ingeststatuswidget.h"
 #include "mainwindow.h"
 #include "querybar.h"
@@ -297,6 +298,37 @@ private Q_SLOTS:
         QCOMPARE(restored->sizes(), sizes);
         QVERIFY(m_window->openCollection(m_settings->lastCollection()));
         QCOMPARE(model()->rowCount(), int(*m_window->session()->collection()->itemCount()));
+    }
+
+    void demoBuildsItsCollectionAndQueriesByAPhoto()
+    {
+        // The README's first command: `lookalike --demo` (Debian's plasma-workspace-wallpapers,
+        // installed by packaging/install-deps.sh).
+        const QStringList sources = DemoSources::folders();
+        QVERIFY2(!sources.isEmpty(), "plasma-workspace-wallpapers is not installed");
+        const QString query = DemoSources::queryImage(sources.first());
+        QVERIFY(QFileInfo(query).isFile());
+        QSignalSpy searched(m_window->session(), &CollectionSession::searchFinished);
+        QVERIFY(m_window->startDemo());
+        QCOMPARE(m_window->session()->path(), QDir(m_library).filePath(QStringLiteral("Demo")));
+        QTRY_VERIFY_WITH_TIMEOUT(!searched.isEmpty(), 5 * kIngestTimeoutMs);
+        QVERIFY(model()->rowCount() > 10);
+        // The photo and its copies at other resolutions (same folder) come first, at ~1.
+        const QString photoFolder = QFileInfo(query).absolutePath();
+        QCOMPARE(QFileInfo(model()->hitAt(0)->item.uri).absolutePath(), photoFolder);
+        QVERIFY(model()->hitAt(0)->score > 0.97f);
+        const int copies = int(QDir(photoFolder).entryList(QDir::Files).size());
+        int ownRank = -1;
+        for (int r = 0; r < std::min(copies, model()->rowCount()); ++r) {
+            if (model()->hitAt(r)->item.uri == query)
+                ownRank = r;
+            if (r < 4)
+                QCOMPARE(QFileInfo(model()->hitAt(r)->item.uri).absolutePath(), photoFolder);
+        }
+        QVERIFY2(ownRank >= 0, "the query photo itself is not among its copies at the top");
+        QCOMPARE(m_window->queryBar()->examples().first().file, query);
+        QVERIFY(m_window->collectionsPanel()->listedPaths().contains(m_window->session()->path())
+                || (QTest::qWait(500), m_window->collectionsPanel()->listedPaths().contains(m_window->session()->path())));
     }
 
     void cleanupTestCase()
