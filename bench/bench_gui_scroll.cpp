@@ -168,7 +168,8 @@ int main(int argc, char *argv[])
     QCommandLineOption dirOpt(QStringLiteral("collection"), QStringLiteral("Collection folder."), QStringLiteral("DIR"));
     QCommandLineOption distinctOpt(QStringLiteral("distinct"), QStringLiteral("Distinct thumbnails."), QStringLiteral("N"), QStringLiteral("2000"));
     QCommandLineOption jumpsOpt(QStringLiteral("jumps"), QStringLiteral("Random jumps."), QStringLiteral("N"), QStringLiteral("100"));
-    parser.addOptions({itemsOpt, dirOpt, distinctOpt, jumpsOpt});
+    QCommandLineOption listModeOpt(QStringLiteral("list-mode"), QStringLiteral("Lay the grid out in ListMode with wrapping (comparison)."));
+    parser.addOptions({itemsOpt, dirOpt, distinctOpt, jumpsOpt, listModeOpt});
     parser.process(app);
     const int items = parser.value(itemsOpt).toInt();
     const QString dir = parser.isSet(dirOpt) ? parser.value(dirOpt) : QStringLiteral("/tmp/lookalike-bench-gui-%1").arg(items);
@@ -194,13 +195,25 @@ int main(int argc, char *argv[])
     std::printf("open + list %d ids: first %.1f ms, then %.1f / %.1f ms\n", model.rowCount(), openMs[0], openMs[1], openMs[2]);
 
     ResultsView view;
-    view.setModel(&model);
+    if (parser.isSet(listModeOpt)) {
+        view.setViewMode(QListView::ListMode);
+        view.setFlow(QListView::LeftToRight);
+        view.setWrapping(true);
+        view.setResizeMode(QListView::Adjust);
+        view.setUniformItemSizes(true);
+    }
     cache.setDisplaySide(160); // as MainWindow does for its 160-px tiles
     view.resize(1280, 800);
+    QElapsedTimer firstPaint;
+    firstPaint.start();
+    view.setModel(&model);
     view.show();
     if (!QTest::qWaitForWindowExposed(&view))
         std::printf("(window not exposed; timing anyway)\n");
     QCoreApplication::processEvents();
+    view.viewport()->repaint();
+    std::printf("%s: model set to first frame %.1f ms\n", parser.isSet(listModeOpt) ? "ListMode" : "IconMode",
+                double(firstPaint.nsecsElapsed()) / 1e6);
     QScrollBar *bar = view.verticalScrollBar();
     std::printf("scroll range %d px, page %d px\n", bar->maximum(), bar->pageStep());
 

@@ -600,7 +600,7 @@
     </message>
     <message>
         <source>Find &amp;Similar</source>
-        <translation>Ähnliche &amp;finden</translation>
+        <translation>Ä&amp;hnliche finden</translation>
     </message>
     <message>
         <source>Ctrl+Shift+F</source>
@@ -611,16 +611,8 @@
         <translation>Zur &amp;Abfrage hinzufügen</translation>
     </message>
     <message>
-        <source>Ctrl+=</source>
-        <translation>Ctrl+=</translation>
-    </message>
-    <message>
         <source>Add as &amp;Negative</source>
         <translation>Als &amp;Negativbeispiel hinzufügen</translation>
-    </message>
-    <message>
-        <source>Ctrl+-</source>
-        <translation>Ctrl+-</translation>
     </message>
     <message>
         <source>&amp;Open</source>
@@ -906,6 +898,14 @@
     <message>
         <source>Demo</source>
         <translation>Demo</translation>
+    </message>
+    <message>
+        <source>Ctrl+K</source>
+        <translation>Ctrl+K</translation>
+    </message>
+    <message>
+        <source>Ctrl+Shift+K</source>
+        <translation>Ctrl+Shift+K</translation>
     </message>
 </context>
 <context>

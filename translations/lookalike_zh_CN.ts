@@ -442,7 +442,7 @@
     <message numerus="yes">
         <source>%n pair(s) at or above %1</source>
         <translation>
-            <numerusform>%n 对不低于 %1</numerusform>
+            <numerusform>相似度不低于 %1 的有 %n 对</numerusform>
         </translation>
     </message>
     <message>
@@ -602,16 +602,8 @@
         <translation>加入查询(&amp;A)</translation>
     </message>
     <message>
-        <source>Ctrl+=</source>
-        <translation>Ctrl+=</translation>
-    </message>
-    <message>
         <source>Add as &amp;Negative</source>
         <translation>作为反例加入(&amp;N)</translation>
-    </message>
-    <message>
-        <source>Ctrl+-</source>
-        <translation>Ctrl+-</translation>
     </message>
     <message>
         <source>&amp;Open</source>
@@ -890,6 +882,14 @@
     <message>
         <source>Demo</source>
         <translation>演示</translation>
+    </message>
+    <message>
+        <source>Ctrl+K</source>
+        <translation>Ctrl+K</translation>
+    </message>
+    <message>
+        <source>Ctrl+Shift+K</source>
+        <translation>Ctrl+Shift+K</translation>
     </message>
 </context>
 <context>

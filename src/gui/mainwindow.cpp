@@ -236,9 +236,9 @@ void MainWindow::createActions()
 
     make("actionFindSimilar", QStringLiteral(":/icons/find-similar.svg"), tr("Find &Similar"), QKeySequence(tr("Ctrl+Shift+F")),
          [this] { findSimilar(selectedOrCurrent()); });
-    make("actionAddToQuery", QStringLiteral(":/icons/add-to-query.svg"), tr("&Add to Query"), QKeySequence(tr("Ctrl+=")),
+    make("actionAddToQuery", QStringLiteral(":/icons/add-to-query.svg"), tr("&Add to Query"), QKeySequence(tr("Ctrl+K")),
          [this] { addSelectionToQuery(false); });
-    make("actionAddNegative", QStringLiteral(":/icons/add-negative.svg"), tr("Add as &Negative"), QKeySequence(tr("Ctrl+-")),
+    make("actionAddNegative", QStringLiteral(":/icons/add-negative.svg"), tr("Add as &Negative"), QKeySequence(tr("Ctrl+Shift+K")),
          [this] { addSelectionToQuery(true); });
     make("actionOpenItem", QStringLiteral(":/icons/open.svg"), tr("&Open"), QKeySequence(tr("Ctrl+Shift+O")),
          [this] { openItems(selectedOrCurrent()); });

@@ -10,7 +10,8 @@ scratch="$(mktemp -d)"
 trap 'rm -rf "$scratch"' EXIT
 export HOME="$scratch" XDG_CONFIG_HOME="$scratch/config" XDG_DATA_HOME="$scratch/data" XDG_CACHE_HOME="$scratch/cache"
 export XDG_RUNTIME_DIR="$scratch/run" && mkdir -m 700 -p "$XDG_RUNTIME_DIR"
-unset QT_QPA_PLATFORM
+unset QT_QPA_PLATFORM LC_ALL LANGUAGE
+export LANG="${SCREENSHOT_LANG:-en_US.UTF-8}"
 shot="$scratch/window.png"
 xvfb-run -a -s "-screen 0 1600x1000x24" "$app" --demo --screenshot "$shot" 2> "$scratch/log" || {
     cat "$scratch/log" >&2

@@ -273,6 +273,16 @@ private Q_SLOTS:
         QCOMPARE(m_window->action(QStringLiteral("actionImportFolder"))->shortcut(), QKeySequence(QStringLiteral("Ctrl+I")));
         QCOMPARE(m_window->action(QStringLiteral("actionRemove"))->shortcut(), QKeySequence(QKeySequence::Delete));
         QVERIFY(m_window->action(QStringLiteral("actionSearch"))->shortcuts().contains(QKeySequence(QStringLiteral("Ctrl+Return"))));
+        // No two actions share a key: Qt would fire neither ("ambiguous shortcut").
+        QHash<QString, QString> owner;
+        for (QAction *a : m_window->findChildren<QAction *>()) {
+            for (const QKeySequence &k : a->shortcuts()) {
+                const QString key = k.toString(QKeySequence::PortableText);
+                QVERIFY2(!owner.contains(key) || owner.value(key) == a->objectName(),
+                         qPrintable(key + QStringLiteral(": ") + owner.value(key) + QStringLiteral(" and ") + a->objectName()));
+                owner.insert(key, a->objectName());
+            }
+        }
         // The grid's context menu offers the item actions.
         const QList<QAction *> menu = m_window->resultsView()->actions();
         for (const char *name : {"actionFindSimilar", "actionAddToQuery", "actionAddNegative", "actionOpenItem",
@@ -329,6 +339,24 @@ private Q_SLOTS:
         QCOMPARE(m_window->queryBar()->examples().first().file, query);
         QVERIFY(m_window->collectionsPanel()->listedPaths().contains(m_window->session()->path())
                 || (QTest::qWait(500), m_window->collectionsPanel()->listedPaths().contains(m_window->session()->path())));
+    }
+
+    void renameAndDeleteACollection()
+    {
+        const QString dropped = QDir(m_library).filePath(QStringLiteral("Dropped"));
+        QVERIFY(m_window->openCollection(dropped));
+        Q_EMIT m_window->collectionsPanel()->renameRequested(dropped, QStringLiteral("Chest films"));
+        QCOMPARE(m_window->session()->collection()->name(), QStringLiteral("Chest films"));
+        QVERIFY(m_window->windowTitle().contains(QStringLiteral("Chest films")));
+
+        const int imagesBefore = int(QDir(m_images).entryList(QDir::Files).size());
+        Q_EMIT m_window->collectionsPanel()->deleteRequested(dropped);
+        QVERIFY(!m_window->session()->isOpen());
+        QVERIFY(!Collection::isCollection(dropped));
+        QCOMPARE(model()->rowCount(), 0);
+        // The originals are never touched.
+        QCOMPARE(int(QDir(m_images).entryList(QDir::Files).size()), imagesBefore);
+        QTRY_VERIFY(!m_window->collectionsPanel()->listedPaths().contains(dropped));
     }
 
     void cleanupTestCase()
