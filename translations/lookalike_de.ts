@@ -907,6 +907,22 @@
         <source>Ctrl+Shift+K</source>
         <translation>Ctrl+Shift+K</translation>
     </message>
+    <message>
+        <source>no report contains all the words; showing reports that contain any of them</source>
+        <translation>kein Befund enthält alle Wörter; angezeigt werden Befunde, die eines davon enthalten</translation>
+    </message>
+    <message>
+        <source>score = %1 × image + %2 × text</source>
+        <translation>Ähnlichkeit = %1 × Bild + %2 × Text</translation>
+    </message>
+    <message>
+        <source>score = image similarity (cosine)</source>
+        <translation>Ähnlichkeit = Bildähnlichkeit (Kosinus)</translation>
+    </message>
+    <message>
+        <source>score = text relevance (BM25, relative to the best match)</source>
+        <translation>Ähnlichkeit = Textrelevanz (BM25, relativ zum besten Treffer)</translation>
+    </message>
 </context>
 <context>
     <name>lookalike::QueryBar</name>

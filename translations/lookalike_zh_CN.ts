@@ -891,6 +891,22 @@
         <source>Ctrl+Shift+K</source>
         <translation>Ctrl+Shift+K</translation>
     </message>
+    <message>
+        <source>no report contains all the words; showing reports that contain any of them</source>
+        <translation>没有报告包含所有词语；显示包含其中任一词语的报告</translation>
+    </message>
+    <message>
+        <source>score = %1 × image + %2 × text</source>
+        <translation>得分 = %1 × 图像 + %2 × 文本</translation>
+    </message>
+    <message>
+        <source>score = image similarity (cosine)</source>
+        <translation>得分 = 图像相似度（余弦）</translation>
+    </message>
+    <message>
+        <source>score = text relevance (BM25, relative to the best match)</source>
+        <translation>得分 = 文本相关度（BM25，相对于最佳匹配）</translation>
+    </message>
 </context>
 <context>
     <name>lookalike::QueryBar</name>

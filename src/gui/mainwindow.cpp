@@ -457,8 +457,8 @@ void MainWindow::onSearchFinished(const SearchQuery &query, const SearchResult &
         text += QStringLiteral(" ") + tr("of %1 matches").arg(QLocale().toString(result.totalMatches));
     if (!result.exact)
         text += QStringLiteral(" · ") + tr("approximate index");
-    for (const QString &w : result.warnings)
-        text += QStringLiteral(" · ") + w;
+    if (result.anyWordFallback)
+        text += QStringLiteral(" · ") + tr("no report contains all the words; showing reports that contain any of them");
     m_resultLabel->setText(text);
     if (m_model->rowCount() > 0) {
         m_view->setCurrentIndex(m_model->index(0));
@@ -482,7 +482,7 @@ void MainWindow::showDetails(qint64 id)
     if (const SearchHit *hit = m_model->hitAt(row)) {
         d.item = hit->item;
         d.hit = *hit;
-        d.fusion = m_model->searchResult().fusion;
+        d.fusion = fusionText(m_model->query());
         d.highlightTerms = FtsQuery::terms(m_model->query().text);
     } else if (auto item = collection->item(id); item && *item) {
         d.item = **item;
@@ -513,6 +513,16 @@ void MainWindow::showDetails(qint64 id)
         auto decoded = ImageDecoder::decodeFile(uri, options);
         return decoded ? decoded->image : QImage();
     }));
+}
+
+QString MainWindow::fusionText(const SearchQuery &query)
+{
+    // The rule of docs/search.md, in the user's language (the core's own text is English).
+    if (query.hasImagePart() && query.hasTextPart())
+        return tr("score = %1 × image + %2 × text").arg(query.alpha, 0, 'g', 3).arg(1 - query.alpha, 0, 'g', 3);
+    if (query.hasImagePart())
+        return tr("score = image similarity (cosine)");
+    return tr("score = text relevance (BM25, relative to the best match)");
 }
 
 void MainWindow::findSimilar(const std::vector<qint64> &ids)

@@ -90,6 +90,7 @@ private:
     void onSearchFinished(const SearchQuery &query, const SearchResult &result);
     void onIngestFinished(const IngestResult &result);
     void findSimilar(const std::vector<qint64> &ids);
+    static QString fusionText(const SearchQuery &query);
     void addSelectionToQuery(bool negative);
     void openItems(const std::vector<qint64> &ids);
     void showInFolder(const std::vector<qint64> &ids);

@@ -256,6 +256,43 @@ private Q_SLOTS:
         QVERIFY(QFileInfo(added->uri).isFile());
     }
 
+    void cancelKeepsWhatWasAddedAndSearchWorksMeanwhile()
+    {
+        const QString many = QDir(m_tmp.path()).filePath(QStringLiteral("many"));
+        QVERIFY(QDir().mkpath(many));
+        for (int i = 0; i < 400; ++i)
+            QVERIFY(test::saveImage(test::makeSyntheticImage(200, 150, quint32(5000 + i)),
+                                    QDir(many).filePath(QStringLiteral("m%1.png").arg(i, 3, 10, QLatin1Char('0'))), "png"));
+        const qint64 before = *m_window->session()->collection()->itemCount();
+        QSignalSpy progress(m_window->session(), &CollectionSession::ingestProgress);
+        QSignalSpy finished(m_window->session(), &CollectionSession::ingestFinished);
+        QVERIFY(m_window->addDropped(DropContents::ofPaths({many})));
+        QVERIFY(m_window->session()->isIngesting());
+        QTRY_VERIFY_WITH_TIMEOUT(*m_window->session()->collection()->itemCount() > before, kIngestTimeoutMs);
+        QVERIFY(!progress.isEmpty());
+        // The collection stays searchable while the ingest runs.
+        QSignalSpy searched(m_window->session(), &CollectionSession::searchFinished);
+        m_window->queryBar()->clearAll();
+        m_window->queryBar()->addItem(model()->idAt(0), QString());
+        m_window->runSearch();
+        QTRY_VERIFY_WITH_TIMEOUT(!searched.isEmpty(), kIngestTimeoutMs);
+        auto *cancel = m_window->ingestStatus()->findChild<QToolButton *>(QStringLiteral("cancelIngest"));
+        QVERIFY(cancel && cancel->isVisible());
+        cancel->click();
+        QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, kIngestTimeoutMs);
+        const auto result = finished.first().first().value<IngestResult>();
+        const qint64 after = *m_window->session()->collection()->itemCount();
+        if (result.cancelled) {
+            QVERIFY(after > before);         // committed chunks stay
+            QVERIFY(after < before + 400);   // and the rest was not added
+        } else {
+            QCOMPARE(after, before + 400); // it finished before the click landed: all there
+        }
+        QCOMPARE(after - before, result.added);
+        m_window->browseAll();
+        QCOMPARE(model()->rowCount(), int(after));
+    }
+
     void unsupportedLinksAreReportedNotAdded()
     {
         auto *mime = new QMimeData;

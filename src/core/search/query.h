@@ -56,6 +56,7 @@ struct SearchResult
     QString fusion;          // the rule used, in words, for display
     bool exact = true;       // false when an approximate index produced the image part
     QStringList warnings;    // e.g. "no report matched all words; showing reports matching any"
+    bool anyWordFallback = false; // that warning, as a flag for interfaces that word it themselves
 };
 
 } // namespace lookalike

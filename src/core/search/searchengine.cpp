@@ -221,6 +221,7 @@ Result<SearchResult> SearchEngine::search(const SearchQuery &query)
                 return matches.error();
             if (!matches->empty())
                 result.warnings << QStringLiteral("no report contains all the words; showing reports that contain any of them");
+                result.anyWordFallback = true;
         }
         float best = 0;
         for (const ScoredId &m : *matches)
