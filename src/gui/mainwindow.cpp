@@ -850,6 +850,8 @@ void MainWindow::onIngestFinished(const IngestResult &result)
 {
     m_ingestStatus->finish(result);
     m_lastErrors = result.errors;
+    if (result.updated > 0)
+        m_thumbnails->clear(); // changed files got new thumbnails under the same ids
     m_collections->refresh();
     updateActions();
     if (!m_demoQuery.isEmpty() && !result.cancelled) {

@@ -67,26 +67,26 @@ void ResultsModel::refreshItems()
 {
     if (m_mode != Mode::Browse || !m_collection)
         return;
-    auto ids = m_collection->itemIds();
-    if (!ids) {
-        m_lastError = ids.errorMessage();
+    // Ids only grow, so what an ingest added is the tail above the last id shown; reading just
+    // that keeps a refresh per committed chunk cheap on a million items. If the count does not
+    // add up, something was removed or replaced meanwhile (another process): start over.
+    auto added = m_collection->itemIds(m_ids.empty() ? -1 : m_ids.back());
+    auto count = m_collection->itemCount();
+    if (!added || !count) {
+        m_lastError = added ? count.errorMessage() : added.errorMessage();
         return;
     }
-    // Ids only grow, so new items are a tail, unless something was removed or replaced
-    // meanwhile (another process): then start over.
-    const std::vector<qint64> &now = *ids;
-    const bool isExtension = now.size() >= m_ids.size() && std::equal(m_ids.begin(), m_ids.end(), now.begin());
-    if (!isExtension) {
+    if (*count != qint64(m_ids.size() + added->size())) {
         browseAll();
         return;
     }
-    if (now.size() == m_ids.size())
+    if (added->empty())
         return;
     const int first = int(m_ids.size());
-    beginInsertRows({}, first, int(now.size()) - 1);
-    for (size_t i = m_ids.size(); i < now.size(); ++i) {
-        m_rowOfId.insert(now[i], int(i));
-        m_ids.push_back(now[i]);
+    beginInsertRows({}, first, first + int(added->size()) - 1);
+    for (qint64 id : *added) {
+        m_rowOfId.insert(id, int(m_ids.size()));
+        m_ids.push_back(id);
     }
     // The last page may have been read short.
     m_pages.remove_if([&](const Page &p) { return (p.index + 1) * kPageSize > first; });

@@ -367,12 +367,13 @@ Result<qint64> Collection::itemCount()
     return q->int64(0);
 }
 
-Result<std::vector<qint64>> Collection::itemIds()
+Result<std::vector<qint64>> Collection::itemIds(qint64 afterId)
 {
     std::lock_guard lock(m_dbMutex);
-    auto q = m_db->prepare("SELECT id FROM items ORDER BY id");
+    auto q = m_db->prepare("SELECT id FROM items WHERE id > ? ORDER BY id");
     if (!q)
         return q.error();
+    q->bind(1, afterId);
     std::vector<qint64> ids;
     auto done = q->forEachRow([&](const Statement &row) { ids.push_back(row.int64(0)); });
     if (!done)

@@ -122,7 +122,8 @@ public:
     Result<qint64> itemCount();
     // Every item id, ascending (8 bytes per item): lets a view page through a large collection
     // by id instead of by OFFSET, which SQLite answers by scanning.
-    Result<std::vector<qint64>> itemIds();
+    // `afterId` >= 0 lists only the ids above it (what a running ingest added since).
+    Result<std::vector<qint64>> itemIds(qint64 afterId = -1);
     // Items whose uri starts with `prefix` (a folder path ending in '/'), id and uri only.
     Result<QList<ItemRecord>> itemsUnder(const QString &prefix);
     Result<void> removeItems(std::span<const qint64> ids);
