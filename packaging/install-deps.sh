@@ -17,7 +17,7 @@ packages=(
   # the reference BLAS is ~30x slower; this one takes over libblas.so.3
   libopenblas0-openmp
   # test helpers, screenshots, benchmarks
-  xvfb xauth python3-numpy python3-pil
+  xvfb xauth python3-numpy python3-pil python3-torch
   # real images: the demo collection (photos) and the labelled benchmark set (icons)
   plasma-workspace-wallpapers oxygen-icon-theme
   # the .deb and its checks (packaging/check-package.sh)

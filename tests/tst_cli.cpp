@@ -1,6 +1,7 @@
 // lookalike-cli end to end, as a user or a script drives it: real processes, real files,
 // the real chest radiographs and reports of ../shared/testdata/cxr-sample.
 #include "collection/collection.h"
+#include "modeltestsupport.h"
 #include "testsupport.h"
 #include "util/csvreader.h"
 
@@ -95,6 +96,8 @@ private Q_SLOTS:
     {
         QVERIFY2(QFile::exists(cxrDir() + QStringLiteral("/cases.csv")), "the shared test data must be beside the clone");
         QVERIFY2(QFile::exists(cliPath()), qPrintable(cliPath()));
+        // Models go to a folder of this test's own (modelsAddListAndRemove fills it).
+        qputenv("LOOKALIKE_MODELS_DIR", m_tmp.filePath(QStringLiteral("models")).toUtf8());
         m_cxr = m_tmp.filePath(QStringLiteral("cxr"));
         QCOMPARE(cli({QStringLiteral("create"), m_cxr}).exitCode, 0);
         const Run imp = cli({QStringLiteral("import"), m_cxr, QStringLiteral("--csv"), cxrDir() + QStringLiteral("/cases.csv"), QStringLiteral("--json")});
@@ -331,6 +334,113 @@ private Q_SLOTS:
         QCOMPARE(rest.json()[u"added"_qs].toInt() + rest.json()[u"unchanged"_qs].toInt(), 300);
         QCOMPARE(committedItems(coll), qint64(300));
         QCOMPARE(cli({QStringLiteral("check"), coll}).exitCode, 0);
+    }
+
+    void modelsAddListAndRemove()
+    {
+        Run list = cli({QStringLiteral("models"), QStringLiteral("list"), QStringLiteral("--json")});
+        QCOMPARE(list.exitCode, 0);
+        QCOMPARE(list.json()[u"models"_qs].toArray().size(), 1); // the built-in only
+        QCOMPARE(list.json()[u"models"_qs].toArray()[0].toObject()[u"id"_qs].toString(), u"classic-v1"_qs);
+
+        // A folder whose weights do not fit its config is refused before anything is copied.
+        const QString broken = m_tmp.filePath(QStringLiteral("broken-clip"));
+        QVERIFY(QDir().mkpath(broken));
+        QVERIFY(copyModelFolder(modelsDataDir() + QStringLiteral("/clip-tiny"), broken, [](QMap<QString, RawTensor> &) {}));
+        QFile config(broken + QStringLiteral("/config.json"));
+        QVERIFY(config.open(QIODevice::ReadOnly));
+        QByteArray json = config.readAll();
+        config.close();
+        json.replace("\"projection_dim\": 48", "\"projection_dim\": 40");
+        QVERIFY(config.open(QIODevice::WriteOnly | QIODevice::Truncate));
+        config.write(json);
+        config.close();
+        const Run bad = cli({QStringLiteral("models"), QStringLiteral("add"), broken});
+        QCOMPARE(bad.exitCode, 3);
+        QVERIFY2(bad.err.contains("projection"), bad.err.constData());
+        QVERIFY(!QFileInfo::exists(m_tmp.filePath(QStringLiteral("models/broken-clip"))));
+
+        const Run add = cli({QStringLiteral("models"), QStringLiteral("add"), modelsDataDir() + QStringLiteral("/clip-tiny"), QStringLiteral("--json")});
+        QVERIFY2(add.exitCode == 0, add.err.constData());
+        QCOMPARE(add.json()[u"id"_qs].toString(), u"clip:clip-tiny"_qs);
+        QCOMPARE(add.json()[u"dimension"_qs].toInt(), 48);
+        list = cli({QStringLiteral("models"), QStringLiteral("list"), QStringLiteral("--json")});
+        const QJsonArray models = list.json()[u"models"_qs].toArray();
+        QCOMPARE(models.size(), 2);
+        QCOMPARE(models[1].toObject()[u"family"_qs].toString(), u"clip"_qs);
+        QVERIFY(models[1].toObject()[u"bytes"_qs].toDouble() > 1e6);
+        QVERIFY(models[1].toObject()[u"text_tower"_qs].toBool());
+        // Adding it twice is refused; removing an unknown name too.
+        QCOMPARE(cli({QStringLiteral("models"), QStringLiteral("add"), modelsDataDir() + QStringLiteral("/clip-tiny")}).exitCode, 3);
+        QCOMPARE(cli({QStringLiteral("models"), QStringLiteral("remove"), QStringLiteral("no-such")}).exitCode, 3);
+        QCOMPARE(cli({QStringLiteral("models"), QStringLiteral("remove"), QStringLiteral("../models")}).exitCode, 3);
+    }
+
+    void embedMatchesTheReference()
+    {
+        // Through the installed id: the same numbers as openai/CLIP computed (README of the
+        // test data), from the PNG files, decoded and preprocessed by Lookalike.
+        const auto expected = openTensors(modelsDataDir() + QStringLiteral("/clip-tiny/expected.safetensors"));
+        const QString pre = modelsDataDir() + QStringLiteral("/preprocess/");
+        const Run images = cli({QStringLiteral("embed"), QStringLiteral("--model"), QStringLiteral("clip:clip-tiny"),
+                                QStringLiteral("--image"), pre + QStringLiteral("gradient_shapes_300x180.png"),
+                                QStringLiteral("--image"), pre + QStringLiteral("photo_like_512x384.png"), QStringLiteral("--json")});
+        QVERIFY2(images.exitCode == 0, images.err.constData());
+        const Run texts = cli({QStringLiteral("embed"), QStringLiteral("--model"), modelsDataDir() + QStringLiteral("/clip-tiny"),
+                               QStringLiteral("--text"), QStringLiteral("a photo of a dog"), QStringLiteral("--text"),
+                               QStringLiteral("chest x-ray showing left lower lobe consolidation"), QStringLiteral("--json")});
+        QVERIFY2(texts.exitCode == 0, texts.err.constData());
+        auto compare = [&](const Run &run, const QString &name, int firstRow) {
+            const HostTensor reference = hostTensor(*expected, name);
+            const QJsonArray rows = run.json()[u"embeddings"_qs].toArray();
+            QCOMPARE(rows.size(), 2);
+            double worst = 0;
+            for (int r = 0; r < 2; ++r) {
+                const QJsonArray v = rows[r].toObject()[u"vector"_qs].toArray();
+                QCOMPARE(v.size(), 48);
+                for (int j = 0; j < 48; ++j)
+                    worst = std::max(worst, std::abs(v[j].toDouble() - reference.values[size_t((firstRow + r) * 48 + j)]));
+            }
+            QVERIFY2(worst < 1e-5, qPrintable(QStringLiteral("%1: max abs diff %2").arg(name).arg(worst)));
+        };
+        compare(images, QStringLiteral("image_embeds_normalized"), 1);
+        compare(texts, QStringLiteral("text_embeds_normalized"), 0);
+
+        // The built-in has no text tower; a missing image is an error naming it.
+        QCOMPARE(cli({QStringLiteral("embed"), QStringLiteral("--text"), QStringLiteral("x")}).exitCode, 3);
+        const Run missing = cli({QStringLiteral("embed"), QStringLiteral("--image"), QStringLiteral("/nonexistent.png")});
+        QCOMPARE(missing.exitCode, 3);
+        QVERIFY(missing.err.contains("/nonexistent.png"));
+        QCOMPARE(cli({QStringLiteral("embed"), QStringLiteral("--model"), QStringLiteral("clip:no-such-model"), QStringLiteral("--text"), QStringLiteral("x")}).exitCode, 3);
+    }
+
+    void reembedMovesTheCollectionToTheModel()
+    {
+        // The 50 radiographs with reports move from the built-in to CLIP; reports are embedded.
+        const Run moved = cli({QStringLiteral("reembed"), m_cxr, QStringLiteral("--model"), QStringLiteral("clip:clip-tiny"), QStringLiteral("--json")});
+        QVERIFY2(moved.exitCode == 0, moved.err.constData());
+        const QJsonObject o = moved.json();
+        QVERIFY(o[u"switched"_qs].toBool());
+        QCOMPARE(o[u"embedded"_qs].toInt(), 50);
+        QCOMPARE(o[u"reports_embedded"_qs].toInt(), 50);
+        QCOMPARE(o[u"previous_model"_qs].toString(), u"classic-v1"_qs);
+        const Run stats = cli({QStringLiteral("stats"), m_cxr, QStringLiteral("--json")});
+        QCOMPARE(stats.json()[u"model"_qs].toString(), u"clip:clip-tiny"_qs);
+
+        // Text now reaches images and reports through the model, and words through FTS.
+        const Run search = cli({QStringLiteral("search"), m_cxr, QStringLiteral("--text"), QStringLiteral("pleural effusion"),
+                                QStringLiteral("-k"), QStringLiteral("5"), QStringLiteral("--json")});
+        QVERIFY2(search.exitCode == 0, search.err.constData());
+        const QJsonArray results = search.json()[u"results"_qs].toArray();
+        QCOMPARE(results.size(), 5);
+        for (const QJsonValue &r : results) {
+            QVERIFY(r.toObject()[u"text_image_score"_qs].isDouble());
+            QVERIFY(r.toObject()[u"text_report_score"_qs].isDouble());
+        }
+        QVERIFY(search.json()[u"fusion"_qs].toString().contains(u"text↔report"_qs));
+        // Moving to the model it already uses is a usage error.
+        QCOMPARE(cli({QStringLiteral("reembed"), m_cxr, QStringLiteral("--model"), QStringLiteral("clip:clip-tiny")}).exitCode, 1);
+        QCOMPARE(cli({QStringLiteral("check"), m_cxr}).exitCode, 0);
     }
 };
 

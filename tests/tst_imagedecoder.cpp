@@ -1,6 +1,7 @@
 // ImageDecoder and ThumbnailEncoder against a corpus generated at test time: every format
 // Lookalike reads, the pixel layouts that need conversion, and hostile or broken input.
 #include "media/imagedecoder.h"
+#include "media/imageops.h"
 #include "media/thumbnailencoder.h"
 #include "testsupport.h"
 
@@ -196,6 +197,7 @@ private Q_SLOTS:
     void exifOrientationIsApplied_data();
     void exifOrientationIsApplied();
     void largeJpegIsDecodedAtReducedScale();
+    void shortSideIsKeptForShortestEdgeEmbedders();
     void embeddedIccProfileIsConvertedToSrgb();
 
     void refusesBadInput_data();
@@ -476,6 +478,27 @@ void TestImageDecoder::largeJpegIsDecodedAtReducedScale()
                                  .scaled(256, 192, Qt::IgnoreAspectRatio, Qt::SmoothTransformation);
     const double difference = meanAbsoluteDifference(decoded->image, reference);
     QVERIFY2(difference < 3.0, qPrintable(QString::number(difference)));
+}
+
+void TestImageDecoder::shortSideIsKeptForShortestEdgeEmbedders()
+{
+    // A 4:3 photo for an embedder that resizes its shortest edge to 224 (CLIP): decoding to a
+    // 256 box would leave 192 px to upsample, so the box grows until the short side is 224.
+    DecodeOptions options;
+    options.maxSide = 256;
+    options.minShortSide = 224;
+    const Result<DecodedImage> photo = ImageDecoder::decodeFile(path(QStringLiteral("big.jpg")), options);
+    QVERIFY2(photo.ok(), qPrintable(photo.errorMessage()));
+    QCOMPARE(photo->image.size(), QSize(299, 224));
+
+    // Small originals are never upscaled, and a panorama's box stops at 4 × maxSide.
+    QCOMPARE(media::decodeBox(QSize(4000, 100), 256, 224), 1024);
+    QCOMPARE(media::decodeBox(QSize(300, 200), 256, 0), 256);
+    QCOMPARE(media::decodeBox(QSize(200, 300), 256, 224), 336);
+    const QByteArray small = encoded(filled({100, 50}, QImage::Format_RGB32, qRgba64(0x1000, 0x8000, 0x2000, 0xFFFF)), "png");
+    const Result<DecodedImage> tiny = ImageDecoder::decode(small, options);
+    QVERIFY2(tiny.ok(), qPrintable(tiny.errorMessage()));
+    QCOMPARE(tiny->image.size(), QSize(100, 50));
 }
 
 void TestImageDecoder::embeddedIccProfileIsConvertedToSrgb()

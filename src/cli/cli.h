@@ -70,5 +70,8 @@ int duplicatesCommand(const QStringList &args);
 int exportCommand(const QStringList &args);
 int checkCommand(const QStringList &args);
 int demoCommand(const QStringList &args);
+int embedCommand(const QStringList &args);
+int modelsCommand(const QStringList &args);
+int reembedCommand(const QStringList &args);
 
 } // namespace lookalike::cli

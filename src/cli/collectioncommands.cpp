@@ -83,6 +83,8 @@ void printIngestSummary(const IngestResult &r)
     }
     if (r.skippedNonImages > 0)
         printLine(QStringLiteral("%1 files that are not images were skipped").arg(r.skippedNonImages));
+    if (r.reportsEmbedded > 0)
+        printLine(QStringLiteral("%1 reports embedded by the model's text tower").arg(r.reportsEmbedded));
 }
 
 QJsonObject ingestToJson(const IngestResult &r)
@@ -97,7 +99,8 @@ QJsonObject ingestToJson(const IngestResult &r)
             {QStringLiteral("cancelled"), r.cancelled},
             {QStringLiteral("seconds"), r.seconds},
             {QStringLiteral("errors"), errorsToJson(r.errors)},
-            {QStringLiteral("missing"), QJsonArray::fromStringList(r.missing)}};
+            {QStringLiteral("missing"), QJsonArray::fromStringList(r.missing)},
+            {QStringLiteral("reports_embedded"), r.reportsEmbedded}};
 }
 
 int createCommand(const QStringList &args)

@@ -4,7 +4,9 @@
 #include "collection/collection.h"
 #include "importers/embeddingimporter.h"
 #include "importers/reportimporter.h"
+#include "embed/embedderfactory.h"
 #include "ingest/ingestjob.h"
+#include "ingest/reportembedder.h"
 
 namespace lookalike::cli {
 
@@ -115,6 +117,20 @@ int importCommand(const QStringList &args)
         if (!r->unmatchedLines.isEmpty())
             printLine(QStringLiteral("  %1 rows matched no item").arg(r->unmatchedLines.size()));
         printRowErrors(r->errors);
+    }
+
+    // With a vision-language model the reports also get vectors from its text tower.
+    if (r->reportsSet > 0 && (*c)->embedderId() != EmbedderFactory::defaultId()) {
+        auto embedder = EmbedderFactory::create((*c)->embedderId());
+        if (!embedder)
+            return fail(embedder.error(), json);
+        auto embedded = ReportEmbedder::run(**c, **embedder, [] { return g_interrupted.load(); });
+        if (!embedded)
+            return fail(embedded.error(), json);
+        if (json)
+            out.insert(QStringLiteral("reports_embedded"), embedded->embedded);
+        else if (embedded->embedded > 0)
+            printLine(QStringLiteral("%1 reports embedded into %2").arg(embedded->embedded).arg(ReportEmbedder::spaceName(**c)));
     }
 
     QJsonArray embeddingResults;

@@ -1,5 +1,8 @@
 #include "cli.h"
 
+#include "models/modelregistry.h"
+#include "models/torchruntime.h"
+
 #include <QCoreApplication>
 #include <QGuiApplication>
 #include <QLoggingCategory>
@@ -36,6 +39,9 @@ constexpr CommandEntry kCommands[] = {
     {"export", exportCommand, "Copy search results (or all items) into a folder with results.csv", true},
     {"check", checkCommand, "Check the database and indexes; --repair fixes what it can", false},
     {"demo", demoCommand, "Build a demo collection from images installed on this system and query it", true},
+    {"embed", embedCommand, "Print the embedding of images or texts under a model", true},
+    {"reembed", reembedCommand, "Move a collection to another model (in the background of its use; resumable)", true},
+    {"models", modelsCommand, "List, add, download or remove models (CLIP, SigLIP, TorchScript)", false},
 };
 
 void onInterrupt(int)
@@ -106,6 +112,14 @@ int main(int argc, char **argv)
     if (!command)
         return usageError(QStringLiteral("unknown command \"%1\"").arg(args.first()), false);
     args.removeFirst();
+    // Model ids in collections and on the command line resolve through the models folder.
+    lookalike::ModelRegistry::registerProviders();
+    lookalike::TorchSettings torch;
+    torch.device = qEnvironmentVariable("LOOKALIKE_DEVICE", QStringLiteral("auto"));
+    torch.threads = qEnvironmentVariableIntValue("LOOKALIKE_TORCH_THREADS");
+    if (torch.device != QLatin1String("auto") && torch.device != QLatin1String("cpu") && torch.device != QLatin1String("cuda"))
+        return usageError(QStringLiteral("LOOKALIKE_DEVICE must be auto, cpu or cuda, not \"%1\"").arg(torch.device), false);
+    lookalike::TorchRuntime::configure(torch);
     std::signal(SIGINT, onInterrupt);
     std::signal(SIGTERM, onInterrupt);
     return command->run(args);

@@ -26,7 +26,10 @@ QString snippet(const QString &report, int length = 100)
 Result<SearchResult> runSearch(Collection &collection, const SearchQuery &query)
 {
     std::unique_ptr<Embedder> embedder;
-    if (!query.imageFiles.isEmpty() || !query.negativeImageFiles.isEmpty() || !query.images.isEmpty()) {
+    // Example images need the collection's model; so does text when that model has a text
+    // tower (text-to-image search). The built-in has none: text is matched in reports only.
+    const bool modelText = query.hasTextPart() && collection.embedderId() != EmbedderFactory::defaultId();
+    if (!query.imageFiles.isEmpty() || !query.negativeImageFiles.isEmpty() || !query.images.isEmpty() || modelText) {
         auto e = EmbedderFactory::create(collection.embedderId());
         if (!e)
             return e.error();

@@ -86,6 +86,9 @@ QJsonObject SearchOptions::hitToJson(const SearchHit &hit, int rank)
         {QStringLiteral("score"), double(hit.score)},
         {QStringLiteral("image_score"), double(hit.imageScore)},
         {QStringLiteral("text_score"), double(hit.textScore)},
+        {QStringLiteral("word_score"), double(hit.wordScore)},
+        {QStringLiteral("text_image_score"), hit.textImageScore ? QJsonValue(double(*hit.textImageScore)) : QJsonValue()},
+        {QStringLiteral("text_report_score"), hit.textReportScore ? QJsonValue(double(*hit.textReportScore)) : QJsonValue()},
         {QStringLiteral("report"), hit.report},
     };
 }

@@ -445,6 +445,91 @@ Result<QString> Collection::report(qint64 id)
     return r->value(id);
 }
 
+Result<QList<std::pair<qint64, QString>>> Collection::reportsWithoutVector(const QString &spaceName, qint64 afterId, int limit)
+{
+    std::lock_guard lock(m_dbMutex);
+    auto q = m_db->prepare("SELECT r.item_id, r.text FROM reports r WHERE r.item_id > ? AND NOT EXISTS ("
+                           "SELECT 1 FROM embeddings e JOIN spaces s ON s.id = e.space_id "
+                           "WHERE s.name = ? AND e.item_id = r.item_id) ORDER BY r.item_id LIMIT ?");
+    if (!q)
+        return q.error();
+    q->bind(1, afterId).bind(2, spaceName).bind(3, limit);
+    return q->collect<std::pair<qint64, QString>>([](const Statement &s) { return std::pair(s.int64(0), s.text(1)); });
+}
+
+Result<std::vector<qint64>> Collection::idsWithoutVector(const QString &spaceName, qint64 afterId, int limit)
+{
+    std::lock_guard lock(m_dbMutex);
+    auto q = m_db->prepare("SELECT i.id FROM items i WHERE i.id > ? AND NOT EXISTS ("
+                           "SELECT 1 FROM embeddings e JOIN spaces s ON s.id = e.space_id "
+                           "WHERE s.name = ? AND e.item_id = i.id) ORDER BY i.id LIMIT ?");
+    if (!q)
+        return q.error();
+    q->bind(1, afterId).bind(2, spaceName).bind(3, limit);
+    auto ids = q->collect<qint64>([](const Statement &s) { return s.int64(0); });
+    if (!ids)
+        return ids.error();
+    return std::vector<qint64>(ids->begin(), ids->end());
+}
+
+Result<void> Collection::switchModel(const QString &modelId, bool dropOldSpaces)
+{
+    const QString previous = embedderId();
+    const QString newSpace = spaceName(QStringLiteral("image"), modelId);
+    QStringList dropped;
+    {
+        std::lock_guard lock(m_dbMutex);
+        Transaction tx(*m_db);
+        if (auto r = tx.begin(); !r)
+            return r;
+        auto missing = m_db->prepare("SELECT count(*) FROM items i WHERE NOT EXISTS ("
+                                     "SELECT 1 FROM embeddings e JOIN spaces s ON s.id = e.space_id "
+                                     "WHERE s.name = ? AND e.item_id = i.id)");
+        if (!missing)
+            return missing.error();
+        missing->bind(1, newSpace);
+        auto row = missing->step();
+        if (!row)
+            return row.error();
+        const qint64 lacking = missing->int64(0);
+        missing->reset();
+        if (lacking > 0)
+            return Error(QStringLiteral("%1 items have no vector from %2 yet").arg(lacking).arg(modelId),
+                         Error::Code::InvalidArgument);
+        auto set = m_db->prepare("INSERT OR REPLACE INTO collection_info(key, value) VALUES ('embedder', ?)");
+        if (!set)
+            return set.error();
+        if (auto r = set->bind(1, modelId).run(); !r)
+            return r;
+        if (dropOldSpaces && previous != modelId) {
+            auto names = m_db->prepare("SELECT name FROM spaces WHERE model_id = ? AND source = ''");
+            if (!names)
+                return names.error();
+            names->bind(1, previous);
+            auto list = names->collect<QString>([](const Statement &s) { return s.text(0); });
+            if (!list)
+                return list.error();
+            dropped = *list;
+            auto drop = m_db->prepare("DELETE FROM spaces WHERE model_id = ? AND source = ''");
+            if (!drop)
+                return drop.error();
+            if (auto r = drop->bind(1, previous).run(); !r)
+                return r;
+        }
+        if (auto r = tx.commit(); !r)
+            return r;
+        m_info.insert(QStringLiteral("embedder"), modelId);
+    }
+    // After the commit: a crash before this leaves index files nobody opens, which is harmless.
+    std::lock_guard lock(m_indexMutex);
+    for (const QString &name : std::as_const(dropped)) {
+        m_indexes.erase(name);
+        QFile::remove(indexPath(name));
+        QFile::remove(indexPath(name) + QStringLiteral(".meta"));
+    }
+    return {};
+}
+
 Result<QHash<qint64, QString>> Collection::reports(std::span<const qint64> ids)
 {
     std::lock_guard lock(m_dbMutex);

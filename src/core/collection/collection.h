@@ -131,6 +131,15 @@ public:
     // --- reports, metadata, thumbnails, vectors
     Result<QString> report(qint64 id);
     Result<QHash<qint64, QString>> reports(std::span<const qint64> ids);
+    // Reports (id, text) with no vector in `spaceName` yet, ids above `afterId`, in id order:
+    // what ReportEmbedder still has to embed.
+    Result<QList<std::pair<qint64, QString>>> reportsWithoutVector(const QString &spaceName, qint64 afterId, int limit);
+    // Item ids above `afterId` with no vector in `spaceName`, in id order (Reembedder).
+    Result<std::vector<qint64>> idsWithoutVector(const QString &spaceName, qint64 afterId, int limit);
+    // Makes `modelId` the collection's model, in one transaction, once every item has a vector
+    // in its image space (else InvalidArgument saying how many lack one). With `dropOldSpaces`
+    // the previous model's image and report spaces and their index files are deleted.
+    Result<void> switchModel(const QString &modelId, bool dropOldSpaces);
     Result<QMap<QString, QString>> metadata(qint64 id);
     Result<QByteArray> thumbnail(qint64 id);
     Result<std::vector<float>> embedding(qint64 id, const QString &spaceName);

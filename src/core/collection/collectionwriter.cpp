@@ -6,6 +6,7 @@
 #include <QDateTime>
 
 #include <unordered_map>
+#include <utility>
 
 namespace lookalike {
 
@@ -178,6 +179,10 @@ Result<std::vector<qint64>> CollectionWriter::writeItems(std::span<const NewItem
             c.vectors.insert(c.vectors.end(), item.embedding.begin(), item.embedding.end());
         }
         if (item.report) {
+            if (existing >= 0) {
+                if (auto x = noteReportChange(id, *item.report); !x)
+                    return x.error();
+            }
             report->bind(1, id).bind(2, *item.report);
             if (auto x = report->run(); !x)
                 return x.error();
@@ -193,10 +198,14 @@ Result<std::vector<qint64>> CollectionWriter::writeItems(std::span<const NewItem
             return rev.error();
         c.revision = *rev;
     }
+    auto drops = dropChangedReportVectors();
+    if (!drops)
+        return drops.error();
     if (auto r = tx.commit(); !r)
         return r.error();
     for (auto &[spaceId, c] : changes)
         m_collection.applyIndexChanges(c.space.name, c.revision, c.removed, c.ids, c.vectors);
+    applyReportVectorDrops(*drops);
     return ids;
 }
 
@@ -284,10 +293,75 @@ Result<void> CollectionWriter::setReports(std::span<const std::pair<qint64, QStr
     if (!q)
         return q.error();
     for (const auto &[id, text] : reports) {
+        if (auto r = noteReportChange(id, text); !r)
+            return r;
         if (auto r = q->bind(1, id).bind(2, text).bind(3, source).run(); !r)
             return r;
     }
-    return tx.commit();
+    auto drops = dropChangedReportVectors();
+    if (!drops)
+        return drops.error();
+    if (auto r = tx.commit(); !r)
+        return r;
+    applyReportVectorDrops(*drops);
+    return {};
+}
+
+Result<void> CollectionWriter::noteReportChange(qint64 id, const QString &text)
+{
+    auto q = m_db->prepare("SELECT text FROM reports WHERE item_id = ?");
+    if (!q)
+        return q.error();
+    q->bind(1, id);
+    auto row = q->step();
+    if (!row)
+        return row.error();
+    if (*row && q->text(0) != text)
+        m_changedReports.push_back(id);
+    q->reset();
+    return {};
+}
+
+Result<std::vector<CollectionWriter::ReportVectorDrop>> CollectionWriter::dropChangedReportVectors()
+{
+    std::vector<ReportVectorDrop> drops;
+    const std::vector<qint64> changed = std::exchange(m_changedReports, {});
+    if (changed.empty())
+        return drops;
+    auto spaces = m_db->prepare("SELECT id, name FROM spaces WHERE modality = 'text' AND source = ''");
+    if (!spaces)
+        return spaces.error();
+    auto textSpaces = spaces->collect<std::pair<qint64, QString>>([](const Statement &s) {
+        return std::pair(s.int64(0), s.text(1));
+    });
+    if (!textSpaces)
+        return textSpaces.error();
+    auto del = m_db->prepare("DELETE FROM embeddings WHERE space_id = ? AND item_id = ?");
+    if (!del)
+        return del.error();
+    for (const auto &[spaceId, name] : *textSpaces) {
+        ReportVectorDrop drop{name, 0, {}};
+        for (qint64 id : changed) {
+            if (auto r = del->bind(1, spaceId).bind(2, id).run(); !r)
+                return r.error();
+            if (m_db->changes() > 0)
+                drop.ids.push_back(id);
+        }
+        if (drop.ids.empty())
+            continue;
+        auto rev = bumpRevision(spaceId);
+        if (!rev)
+            return rev.error();
+        drop.revision = *rev;
+        drops.push_back(std::move(drop));
+    }
+    return drops;
+}
+
+void CollectionWriter::applyReportVectorDrops(const std::vector<ReportVectorDrop> &drops)
+{
+    for (const ReportVectorDrop &d : drops)
+        m_collection.applyIndexChanges(d.space, d.revision, d.ids, {}, {});
 }
 
 Result<void> CollectionWriter::setMetadata(std::span<const std::tuple<qint64, QString, QString>> entries)

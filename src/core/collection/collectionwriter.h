@@ -59,6 +59,22 @@ private:
     Result<SpaceInfo> spaceByName(const QString &name);
     Result<quint64> bumpRevision(qint64 spaceId);
 
+    // Report vectors embedded here ("text:<model>" spaces without an import source) describe
+    // a report's old text once it changes. Inside the caller's transaction: remembers whether
+    // `text` differs from the item's current report (call before writing it), ...
+    Result<void> noteReportChange(qint64 id, const QString &text);
+    // ... and drops those items' report vectors, bumping the spaces' revisions. After commit,
+    // applyReportVectorDrops() updates the in-memory indexes; ReportEmbedder embeds the new text.
+    struct ReportVectorDrop
+    {
+        QString space;
+        quint64 revision = 0;
+        std::vector<qint64> ids;
+    };
+    Result<std::vector<ReportVectorDrop>> dropChangedReportVectors();
+    void applyReportVectorDrops(const std::vector<ReportVectorDrop> &drops);
+    std::vector<qint64> m_changedReports;
+
     Collection &m_collection;
     std::unique_ptr<Database> m_db;
     QHash<QString, SpaceInfo> m_spaces;

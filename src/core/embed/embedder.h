@@ -26,6 +26,10 @@ public:
     // Longest side, in pixels, the embedder wants its input decoded to. The pipeline decodes
     // once at max(this, thumbnail size) and hands the same QImage to embedImages().
     virtual int preferredInputSide() const = 0;
+    // The shorter side the embedder's own resize needs (CLIP resizes the shortest edge to 224):
+    // the pipeline then decodes wide images larger than preferredInputSide() so that this side
+    // is never upsampled. 0 when the embedder only cares about the longest side.
+    virtual int minimumShortSide() const { return 0; }
 
     // Images are 8-bit RGB (QImage::Format_RGB888), already oriented and alpha-flattened.
     // Returns images.size() × dimension() floats, row-major, each row L2-normalised.

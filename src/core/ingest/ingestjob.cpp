@@ -1,6 +1,7 @@
 #include "ingestjob.h"
 
 #include "collection/collectionwriter.h"
+#include "ingest/reportembedder.h"
 #include "embed/embedder.h"
 #include "filediscovery.h"
 #include "media/thumbnailencoder.h"
@@ -178,6 +179,7 @@ Result<IngestResult> IngestJob::run()
 
     DecodeOptions decodeOptions = m_params.decode;
     decodeOptions.maxSide = std::max({m_params.thumbnailSide, m_embedder.preferredInputSide(), 1});
+    decodeOptions.minShortSide = m_embedder.minimumShortSide();
     const bool embedInWorkers = m_embedder.isReentrant();
     const int thumbSide = m_params.thumbnailSide;
     const bool sidecars = m_params.readSidecarReports;
@@ -353,6 +355,15 @@ Result<IngestResult> IngestJob::run()
     }
     if (inFlight.isValid())
         inFlight.waitForFinished(); // workers see the cancel flag and return at once
+    if (status && !stopRequested() && m_embedder.hasTextTower()) {
+        // Sidecar reports (and reports imported earlier) get their vectors in the model's
+        // text space, so text queries match them by meaning.
+        auto reports = ReportEmbedder::run(m_collection, m_embedder, [this] { return stopRequested(); });
+        if (reports)
+            result.reportsEmbedded = reports->embedded;
+        else
+            result.errors.append({QString(), QStringLiteral("reports"), reports.errorMessage(), 0});
+    }
     result.cancelled = stopRequested();
     if (!status)
         return status.error();

@@ -46,6 +46,7 @@ struct IngestResult
     double seconds = 0;
     QList<IngestErrorRecord> errors;
     QStringList missing; // items under the given folders whose files are gone from disk
+    qint64 reportsEmbedded = 0; // report texts embedded by the model's text tower (ReportEmbedder)
 };
 
 // Adds files and folders to a collection: discover → decode + thumbnail (+ embed when the

@@ -209,7 +209,7 @@ Result<DecodedImage> decodeRaster(const QByteArray &bytes, const QString &format
     // (or TIFF) transformation is applied after decoding.
     const bool transposed = reader.transformation().testFlag(QImageIOHandler::TransformationRotate90);
     const QSize originalSize = transposed ? stored->transposed() : *stored;
-    const QSize target = media::shrunkToFit(originalSize, options.maxSide);
+    const QSize target = media::shrunkToFit(originalSize, media::decodeBox(originalSize, options.maxSide, options.minShortSide));
     // Qt's JPEG handler turns a scaled size into libjpeg DCT scaling (scale_num/8, the
     // smallest decode at least as large as the request) and then smooth-scales the rest.
     if (format == u"jpeg" && target != originalSize)

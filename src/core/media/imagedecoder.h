@@ -16,6 +16,10 @@ struct DecodeOptions
     // reduced scale close to this; the result is then smoothly downscaled to fit. Never
     // upscaled, except SVG, which is rasterised to fit this box with its aspect kept.
     int maxSide = 256;
+    // The shorter side the result should keep when the original has it: the box grows beyond
+    // maxSide (up to 4×, aspect kept) until it does. Embedders that resize by the shortest edge
+    // (Embedder::minimumShortSide()) set it; 0 = no growth.
+    int minShortSide = 0;
     // Decompression-bomb guard for raster formats: images whose header claims more pixels
     // are refused before any pixel memory is allocated.
     qint64 maxPixels = 128LL * 1000 * 1000;

@@ -16,6 +16,16 @@ QSize scaledToFit(QSize size, int maxSide)
     return {scale(w), scale(h)};
 }
 
+int decodeBox(QSize size, int maxSide, int minShortSide)
+{
+    const qint64 shorter = std::min(size.width(), size.height());
+    const qint64 longer = std::max(size.width(), size.height());
+    if (minShortSide <= 0 || shorter <= 0)
+        return maxSide;
+    const qint64 needed = (longer * minShortSide + shorter - 1) / shorter; // ceil
+    return int(std::clamp<qint64>(needed, maxSide, qint64(maxSide) * 4));
+}
+
 QSize shrunkToFit(QSize size, int maxSide)
 {
     return std::max(size.width(), size.height()) <= maxSide ? size : scaledToFit(size, maxSide);

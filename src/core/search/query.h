@@ -43,8 +43,14 @@ struct SearchHit
     qint64 id = -1;
     float score = 0;      // final, fused score
     float imageScore = 0; // cosine to the image query; 0 without an image part
-    float textScore = 0;  // normalised text relevance in [0, 1]; 0 when the text did not match
-    bool matchedText = false;
+    float textScore = 0;  // the text part in [0, 1] (docs/search.md): report words, and with a
+                          // vision-language model the rescaled text↔image and text↔report parts
+    bool matchedText = false; // the report contains the words
+    float wordScore = 0;      // bm25 relative to the best matching report; 0 without a match
+    // Cosines of the query text's embedding (the model's text tower) with the item's image and
+    // with its report's embedding; absent without a text tower (or without a report).
+    std::optional<float> textImageScore;
+    std::optional<float> textReportScore;
     ItemRecord item;
     QString report;
 };

@@ -2,6 +2,7 @@
 
 #include "embed/embedder.h"
 #include "media/imagedecoder.h"
+#include "media/imageops.h"
 #include "search/ftsquery.h"
 #include "util/logging.h"
 
@@ -9,6 +10,9 @@
 #include <QSet>
 
 #include <algorithm>
+#include <array>
+#include <limits>
+#include <optional>
 #include <cmath>
 
 namespace lookalike {
@@ -65,6 +69,7 @@ Result<std::vector<float>> SearchEngine::embedFiles(const QStringList &files, co
         return Error(QStringLiteral("querying by example image needs the collection's embedder"), Error::Code::Unsupported);
     DecodeOptions options;
     options.maxSide = m_embedder->preferredInputSide();
+    options.minShortSide = m_embedder->minimumShortSide();
     std::vector<QImage> batch;
     for (const QString &f : files) {
         auto decoded = ImageDecoder::decodeFile(f, options);
@@ -76,7 +81,7 @@ Result<std::vector<float>> SearchEngine::embedFiles(const QStringList &files, co
         if (img.isNull())
             return Error(QStringLiteral("an empty query image"), Error::Code::InvalidArgument);
         QImage rgb = img.convertToFormat(QImage::Format_RGB888);
-        const int side = options.maxSide;
+        const int side = media::decodeBox(rgb.size(), options.maxSide, options.minShortSide);
         if (rgb.width() > side || rgb.height() > side)
             rgb = rgb.scaled(side, side, Qt::KeepAspectRatio, Qt::SmoothTransformation);
         batch.push_back(std::move(rgb));
@@ -142,16 +147,11 @@ Result<SearchResult> SearchEngine::search(const SearchQuery &query)
     if (query.k <= 0 || query.offset < 0)
         return Error(QStringLiteral("k must be positive and offset not negative"), Error::Code::InvalidArgument);
     const double alpha = hasImage && hasText ? std::clamp(query.alpha, 0.0, 1.0) : (hasImage ? 1.0 : 0.0);
-    if (hasImage && hasText)
-        result.fusion = QStringLiteral("score = %1 × image + %2 × text").arg(alpha, 0, 'g', 3).arg(1 - alpha, 0, 'g', 3);
-    else
-        result.fusion = hasImage ? QStringLiteral("score = image similarity (cosine)")
-                                 : QStringLiteral("score = text relevance (bm25, relative to the best match)");
 
     const QString spaceName = query.space.isEmpty() ? m_collection.imageSpaceName() : query.space;
     const int wanted = std::max(kMinCandidates, (query.offset + query.k) * kCandidateFactor);
 
-    // Metadata filters restrict both parts to one allowed set.
+    // Metadata filters restrict every part to one allowed set.
     std::vector<qint64> allowed;
     const bool filtered = !query.filters.isEmpty();
     if (filtered) {
@@ -163,6 +163,7 @@ Result<SearchResult> SearchEngine::search(const SearchQuery &query)
             return result;
     }
     auto isAllowed = [&](qint64 id) { return !filtered || std::binary_search(allowed.begin(), allowed.end(), id); };
+    const std::span<const qint64> allowedSpan = filtered ? std::span<const qint64>(allowed) : std::span<const qint64>();
 
     QSet<qint64> excluded;
     if (!query.includeQueryItems) {
@@ -172,17 +173,42 @@ Result<SearchResult> SearchEngine::search(const SearchQuery &query)
             excluded.insert(id);
     }
 
+    // Every candidate gets every score of the query, whichever part found it.
+    enum Source { Image, TextImage, TextReport, Count };
     struct Candidate
     {
-        float image = 0;
-        float text = 0;
-        bool hasImage = false;
+        std::array<float, Count> score{};
+        std::array<bool, Count> has{};
+        float words = 0; // bm25 relative to the best match
         bool matchedText = false;
     };
     QHash<qint64, Candidate> candidates;
+    struct VectorPart
+    {
+        std::vector<float> vector;
+        QString space;
+        std::shared_ptr<VectorIndex> index;
+    };
+    std::array<std::optional<VectorPart>, Count> parts;
 
-    std::vector<float> q;
-    std::shared_ptr<VectorIndex> index;
+    auto addVectorPart = [&](Source source, std::vector<float> vector, const QString &space) -> Result<void> {
+        auto idx = m_collection.index(space);
+        if (!idx)
+            return idx.error();
+        auto hits = (*idx)->search(vector, wanted + int(excluded.size()), allowedSpan);
+        if (!hits)
+            return hits.error();
+        for (const ScoredId &h : *hits) {
+            Candidate &c = candidates[h.id];
+            c.score[source] = h.score;
+            c.has[source] = true;
+        }
+        if (!(*idx)->isExact())
+            result.exact = false;
+        parts[source] = VectorPart{std::move(vector), space, *idx};
+        return {};
+    };
+
     if (hasImage) {
         auto space = m_collection.space(spaceName);
         if (!space)
@@ -192,23 +218,35 @@ Result<SearchResult> SearchEngine::search(const SearchQuery &query)
         auto qv = queryVector(query, spaceName, (*space)->dimension);
         if (!qv)
             return qv.error();
-        q = std::move(*qv);
-        auto idx = m_collection.index(spaceName);
-        if (!idx)
-            return idx.error();
-        index = *idx;
-        result.exact = index->isExact();
-        auto hits = index->search(q, wanted + int(excluded.size()), filtered ? std::span<const qint64>(allowed)
-                                                                             : std::span<const qint64>());
-        if (!hits)
-            return hits.error();
-        for (const ScoredId &h : *hits) {
-            Candidate &c = candidates[h.id];
-            c.image = h.score;
-            c.hasImage = true;
+        if (auto added = addVectorPart(Image, std::move(*qv), spaceName); !added)
+            return added.error();
+    }
+
+    // With a vision-language model the text is also embedded by its text tower and compared
+    // with every image (text↔image) and every report embedded by the same model (text↔report).
+    const bool semantic = hasText && m_embedder && m_embedder->hasTextTower() && m_embedder->id() == m_collection.embedderId();
+    if (semantic) {
+        const std::vector<QString> texts{query.text.trimmed()};
+        auto t = m_embedder->embedTexts(texts);
+        if (!t)
+            return t.error();
+        if (auto added = addVectorPart(TextImage, *t, m_collection.imageSpaceName()); !added)
+            return added.error();
+        const QString reportSpace = Collection::spaceName(QStringLiteral("text"), m_collection.embedderId());
+        auto space = m_collection.space(reportSpace);
+        if (!space)
+            return space.error();
+        // space() leaves count unknown (-1): the index knows it without a scan.
+        auto reportIndex = *space ? m_collection.index(reportSpace) : Result<std::shared_ptr<VectorIndex>>(nullptr);
+        if (!reportIndex)
+            return reportIndex.error();
+        if (*reportIndex && (*reportIndex)->size() > 0) {
+            if (auto added = addVectorPart(TextReport, std::move(*t), reportSpace); !added)
+                return added.error();
         }
     }
 
+    bool wordsMatched = false;
     if (hasText) {
         QString fts = FtsQuery::allOf(query.text);
         auto matches = m_collection.searchReports(fts, kMaxTextMatches);
@@ -219,15 +257,17 @@ Result<SearchResult> SearchEngine::search(const SearchQuery &query)
             matches = m_collection.searchReports(fts, kMaxTextMatches);
             if (!matches)
                 return matches.error();
-            if (!matches->empty())
+            if (!matches->empty()) {
                 result.warnings << QStringLiteral("no report contains all the words; showing reports that contain any of them");
                 result.anyWordFallback = true;
+            }
         }
+        wordsMatched = !matches->empty();
         float best = 0;
         for (const ScoredId &m : *matches)
             best = std::max(best, m.score);
-        // Text-only queries take the best `wanted` matches; hybrid queries score every match
-        // so that image candidates get their true text score.
+        // The best `wanted` matches become candidates; every match is scored so that
+        // candidates found by the other parts get their true text score.
         int taken = 0;
         for (const ScoredId &m : *matches) {
             if (!isAllowed(m.id))
@@ -236,56 +276,116 @@ Result<SearchResult> SearchEngine::search(const SearchQuery &query)
             if (!isCandidate && taken >= wanted)
                 continue;
             Candidate &c = candidates[m.id];
-            c.text = best > 0 ? std::max(0.f, m.score / best) : 1.f;
+            c.words = best > 0 ? std::max(0.f, m.score / best) : 1.f;
             c.matchedText = true;
             if (!isCandidate)
                 ++taken;
         }
     }
 
-    // Candidates found by text alone get their exact image score from their stored vector.
+    // Candidates one vector part did not return get their exact score from the stored vector.
     // The index holds the same vectors as the database (index() follows the space's revision),
     // every score it returns is the exact inner product with a stored row, and asking for as
     // many results as allowed ids returns all of them that it holds (docs/index.md, Filters).
     // One call instead of one SQL lookup per candidate (0.05-0.13 ms each, up to `wanted` of
     // them: most of a hybrid query's time; bench/bench_search). Ids it does not return fall
-    // back to the database.
-    if (hasImage) {
-        std::vector<qint64> textOnly;
+    // back to the database; items without a vector in that space (no report) keep 0.
+    for (int source = 0; source < Count; ++source) {
+        const std::optional<VectorPart> &part = parts[size_t(source)];
+        if (!part)
+            continue;
+        std::vector<qint64> missing;
         for (auto it = candidates.cbegin(); it != candidates.cend(); ++it) {
-            if (!it->hasImage)
-                textOnly.push_back(it.key());
+            if (!it->has[size_t(source)])
+                missing.push_back(it.key());
         }
-        if (!textOnly.empty()) {
-            std::sort(textOnly.begin(), textOnly.end());
-            if (auto scored = index->search(q, int(textOnly.size()), textOnly)) {
-                for (const ScoredId &s : *scored) {
-                    auto it = candidates.find(s.id);
-                    if (it != candidates.end()) {
-                        it->image = s.score;
-                        it->hasImage = true;
-                    }
+        if (missing.empty())
+            continue;
+        std::sort(missing.begin(), missing.end());
+        if (auto scored = part->index->search(part->vector, int(missing.size()), missing)) {
+            for (const ScoredId &s : *scored) {
+                auto it = candidates.find(s.id);
+                if (it != candidates.end()) {
+                    it->score[size_t(source)] = s.score;
+                    it->has[size_t(source)] = true;
                 }
-            } else {
-                qCWarning(lcSearch) << "scoring text matches through the index failed:" << scored.errorMessage();
             }
-            for (qint64 id : textOnly) {
-                auto it = candidates.find(id);
-                if (it->hasImage)
-                    continue;
-                auto v = m_collection.embedding(id, spaceName);
-                if (v) {
-                    it->image = dot(q, *v);
-                    it->hasImage = true;
-                }
+        } else {
+            qCWarning(lcSearch) << "scoring candidates through the index failed:" << scored.errorMessage();
+        }
+        for (qint64 id : missing) {
+            auto it = candidates.find(id);
+            if (it->has[size_t(source)] || source == TextReport)
+                continue;
+            if (auto v = m_collection.embedding(id, part->space)) {
+                it->score[size_t(source)] = dot(part->vector, *v);
+                it->has[size_t(source)] = true;
             }
         }
     }
 
+    // Text↔image and text↔report cosines live on a model-specific scale (CLIP's text–image
+    // cosines sit around 0.2–0.35), so each is rescaled to [0, 1] over this query's
+    // candidates (min–max) before it is averaged with the report-word score; see
+    // docs/search.md, "Fusion".
+    std::array<std::pair<float, float>, Count> range;
+    for (int source = TextImage; source < Count; ++source) {
+        float lo = std::numeric_limits<float>::max();
+        float hi = std::numeric_limits<float>::lowest();
+        for (const Candidate &c : std::as_const(candidates)) {
+            if (c.has[size_t(source)]) {
+                lo = std::min(lo, c.score[size_t(source)]);
+                hi = std::max(hi, c.score[size_t(source)]);
+            }
+        }
+        range[size_t(source)] = {lo, hi};
+    }
+    auto rescaled = [&](const Candidate &c, int source) {
+        if (!c.has[size_t(source)])
+            return 0.f;
+        const auto [lo, hi] = range[size_t(source)];
+        return hi > lo ? (c.score[size_t(source)] - lo) / (hi - lo) : 1.f;
+    };
+    QStringList textSources;
+    if (parts[TextImage])
+        textSources << QStringLiteral("text↔image");
+    if (parts[TextReport])
+        textSources << QStringLiteral("text↔report");
+    if (wordsMatched || !semantic)
+        textSources << QStringLiteral("report words");
+    auto textScore = [&](const Candidate &c) {
+        float sum = 0;
+        int n = 0;
+        if (parts[TextImage]) {
+            sum += rescaled(c, TextImage);
+            ++n;
+        }
+        if (parts[TextReport]) {
+            sum += rescaled(c, TextReport);
+            ++n;
+        }
+        if (wordsMatched || !semantic) {
+            sum += c.words;
+            ++n;
+        }
+        return n ? sum / float(n) : 0.f;
+    };
+
+    const QString textRule = semantic ? QStringLiteral("mean of %1").arg(textSources.join(QStringLiteral(", ")))
+                                      : QStringLiteral("text relevance (bm25, relative to the best match)");
+    if (hasImage && hasText)
+        result.fusion = QStringLiteral("score = %1 × image + %2 × text (text = %3)")
+                            .arg(alpha, 0, 'g', 3)
+                            .arg(1 - alpha, 0, 'g', 3)
+                            .arg(textRule);
+    else
+        result.fusion = hasImage ? QStringLiteral("score = image similarity (cosine)") : QStringLiteral("score = ") + textRule;
+
     struct Ranked
     {
         qint64 id;
-        Candidate c;
+        const Candidate *c;
+        float text;
         float score;
     };
     std::vector<Ranked> ranked;
@@ -293,10 +393,11 @@ Result<SearchResult> SearchEngine::search(const SearchQuery &query)
     for (auto it = candidates.cbegin(); it != candidates.cend(); ++it) {
         if (excluded.contains(it.key()) || !isAllowed(it.key()))
             continue;
-        const float score = float(alpha * it->image + (1 - alpha) * it->text);
+        const float text = hasText ? textScore(*it) : 0.f;
+        const float score = float(alpha * it->score[Image] + (1 - alpha) * text);
         if (query.threshold && score < *query.threshold)
             continue;
-        ranked.push_back({it.key(), *it, score});
+        ranked.push_back({it.key(), &*it, text, score});
     }
     std::sort(ranked.begin(), ranked.end(), [](const Ranked &a, const Ranked &b) {
         return a.score != b.score ? a.score > b.score : a.id < b.id;
@@ -319,9 +420,14 @@ Result<SearchResult> SearchEngine::search(const SearchQuery &query)
         SearchHit hit;
         hit.id = r.id;
         hit.score = r.score;
-        hit.imageScore = r.c.image;
-        hit.textScore = r.c.text;
-        hit.matchedText = r.c.matchedText;
+        hit.imageScore = r.c->score[Image];
+        hit.textScore = r.text;
+        hit.matchedText = r.c->matchedText;
+        hit.wordScore = r.c->words;
+        if (r.c->has[TextImage])
+            hit.textImageScore = r.c->score[TextImage];
+        if (r.c->has[TextReport])
+            hit.textReportScore = r.c->score[TextReport];
         hit.item = items->value(r.id);
         hit.report = reports->value(r.id);
         result.hits.push_back(std::move(hit));
