@@ -2,8 +2,7 @@
 
 #include "embed/embedderfactory.h"
 #include "models/hfconfig.h"
-#include "models/torchscriptembedder.h"
-#include "models/visionlanguageembedder.h"
+#include "models/torchmodule.h"
 
 #include <QDir>
 #include <QFileInfo>
@@ -59,6 +58,24 @@ QString ModelRegistry::modelsDir()
     // GenericDataLocation, not AppDataLocation: the CLI and the GUI name themselves
     // differently (organisation, application), and must share one models folder.
     return QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation) + QStringLiteral("/lookalike/models");
+}
+
+QString ModelRegistry::idFor(const QString &family, const QString &path)
+{
+    const QFileInfo info(QDir::cleanPath(path));
+    const bool inModels = info.absoluteDir() == QDir(modelsDir());
+    if (family == kTorchScript) {
+        if (inModels && info.suffix() == QLatin1String("pt"))
+            return kTorchScript + QLatin1Char(':') + info.completeBaseName();
+        return kTorchScript + QLatin1Char(':') + info.absoluteFilePath();
+    }
+    return family + QLatin1Char(':') + (inModels ? info.fileName() : info.absoluteFilePath());
+}
+
+QString ModelRegistry::torchScriptSidecar(const QString &ptPath)
+{
+    const QFileInfo info(ptPath);
+    return info.dir().filePath(info.completeBaseName() + QStringLiteral(".json"));
 }
 
 std::optional<Result<ModelRegistry::Resolved>> ModelRegistry::resolve(const QString &id)
@@ -123,15 +140,15 @@ QStringList ModelRegistry::installedIds()
             continue;
         auto type = modelType(QDir(folder).filePath(kConfig));
         if (type)
-            ids.append(VisionLanguageEmbedder::idFor(*type, folder));
+            ids.append(idFor(*type, folder));
     }
     // Case-sensitive, as resolve() appends exactly ".pt" to a name.
     const QStringList modules = dir.entryList({QStringLiteral("*") + kTorchScriptSuffix},
                                               QDir::Files | QDir::CaseSensitive, QDir::Name);
     for (const QString &name : modules) {
         const QString file = dir.filePath(name);
-        if (QFileInfo(TorchScriptEmbedder::sidecarPath(file)).isFile())
-            ids.append(TorchScriptEmbedder::idFor(file));
+        if (QFileInfo(torchScriptSidecar(file)).isFile())
+            ids.append(idFor(kTorchScript, file));
     }
     return ids;
 }
@@ -146,16 +163,12 @@ void ModelRegistry::registerProviders()
                 return std::nullopt;
             if (!*resolved)
                 return Result<std::unique_ptr<Embedder>>(resolved->error());
-            if ((*resolved)->family == kTorchScript) {
-                auto embedder = TorchScriptEmbedder::load((*resolved)->file);
-                if (!embedder)
-                    return Result<std::unique_ptr<Embedder>>(embedder.error());
-                return Result<std::unique_ptr<Embedder>>(std::unique_ptr<Embedder>(std::move(*embedder)));
-            }
-            auto embedder = VisionLanguageEmbedder::load((*resolved)->folder);
-            if (!embedder)
-                return Result<std::unique_ptr<Embedder>>(embedder.error());
-            return Result<std::unique_ptr<Embedder>>(std::unique_ptr<Embedder>(std::move(*embedder)));
+            // The networks live in the libtorch plug-in, loaded now if it is not yet.
+            auto api = TorchModule::api();
+            if (!api)
+                return Result<std::unique_ptr<Embedder>>(api.error());
+            const Resolved &r = **resolved;
+            return (*api)->createEmbedder(r.family, r.family == kTorchScript ? r.file : r.folder);
         });
     });
 }

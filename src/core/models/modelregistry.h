@@ -29,6 +29,14 @@ public:
     // QStandardPaths::GenericDataLocation + "/lookalike/models" (~/.local/share/lookalike/models).
     static QString modelsDir();
 
+    // The id of the model at `path` (a folder, or a TorchScript .pt): an entry of the models
+    // folder is named by its name, so a collection keeps working when the models folder moves
+    // (another user, LOOKALIKE_MODELS_DIR); anything else by its absolute path, the only name
+    // that finds it again. Only "<name>.pt" gets the short TorchScript form.
+    static QString idFor(const QString &family, const QString &path);
+    // "<dir>/<name>.json" for "<dir>/<name>.pt".
+    static QString torchScriptSidecar(const QString &ptPath);
+
     // Adds the CLIP/SigLIP/TorchScript provider to EmbedderFactory once (later calls do
     // nothing). The CLI, the GUI and tests call it at start-up; the factory's built-in ids are
     // unaffected.

@@ -1,7 +1,7 @@
 #include "torchlayers.h"
 
 #include "models/safetensors.h"
-#include "models/torchruntime.h"
+#include "models/torchbackend.h"
 
 #include <cmath>
 #include <limits>
@@ -197,13 +197,13 @@ at::Tensor fromHost(const HostTensor &t, at::Device device, at::ScalarType dtype
 
 Result<Placement> resolvePlacement(const ModelLoadOptions &options)
 {
-    const QString asked = options.device.isEmpty() ? TorchRuntime::resolvedDevice() : options.device;
-    TorchRuntime::threads(); // applies the configured intra-op thread count once
+    const QString asked = options.device.isEmpty() ? TorchBackend::device() : options.device;
+    TorchBackend::ensureApplied(); // the configured intra-op thread count
     Placement p;
     if (asked == QLatin1String("cpu"))
         return p;
     if (asked == QLatin1String("cuda")) {
-        if (!TorchRuntime::cudaAvailable())
+        if (!TorchBackend::cudaAvailable())
             return Error(QStringLiteral("device \"cuda\" was asked for, but libtorch sees no CUDA GPU"), Error::Code::Unsupported);
         p.device = at::Device(at::kCUDA, 0);
         p.dtype = options.halfOnCuda ? at::kHalf : at::kFloat;

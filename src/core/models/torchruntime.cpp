@@ -1,10 +1,10 @@
 #include "torchruntime.h"
 
-#include <torch/cuda.h>
-#include <ATen/Parallel.h>
+#include "models/torchmodule.h"
 
 #include <QThread>
 
+#include <algorithm>
 #include <mutex>
 
 namespace lookalike {
@@ -12,16 +12,19 @@ namespace lookalike {
 namespace {
 std::mutex g_mutex;
 TorchSettings g_settings;
-bool g_configured = false;
 } // namespace
 
 void TorchRuntime::configure(const TorchSettings &settings)
 {
-    std::lock_guard lock(g_mutex);
-    g_settings = settings;
-    const int threads = settings.threads > 0 ? settings.threads : std::max(1, QThread::idealThreadCount());
-    at::set_num_threads(threads);
-    g_configured = true;
+    {
+        std::lock_guard lock(g_mutex);
+        g_settings = settings;
+    }
+    // A plug-in that is not loaded yet picks the settings up when it loads.
+    if (TorchModule::isLoaded()) {
+        if (auto api = TorchModule::api())
+            (*api)->configure(settings);
+    }
 }
 
 TorchSettings TorchRuntime::settings()
@@ -32,29 +35,22 @@ TorchSettings TorchRuntime::settings()
 
 bool TorchRuntime::cudaAvailable()
 {
-    return torch::cuda::is_available();
+    auto api = TorchModule::api();
+    return api && (*api)->cudaAvailable();
 }
 
 QString TorchRuntime::resolvedDevice()
 {
     const QString asked = settings().device;
-    if (asked == QLatin1String("cpu"))
-        return asked;
-    if (asked == QLatin1String("cuda"))
+    if (asked == QLatin1String("cpu") || asked == QLatin1String("cuda"))
         return asked; // loading reports the error if there is no GPU
     return cudaAvailable() ? QStringLiteral("cuda") : QStringLiteral("cpu");
 }
 
 int TorchRuntime::threads()
 {
-    {
-        std::lock_guard lock(g_mutex);
-        if (!g_configured) {
-            g_configured = true;
-            at::set_num_threads(std::max(1, QThread::idealThreadCount()));
-        }
-    }
-    return at::get_num_threads();
+    const int asked = settings().threads;
+    return asked > 0 ? asked : std::max(1, QThread::idealThreadCount());
 }
 
 } // namespace lookalike

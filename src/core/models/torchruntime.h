@@ -4,8 +4,9 @@
 
 namespace lookalike {
 
-// What libtorch runs on, set once per process before models load. Kept out of the models'
-// headers so that callers (CLI, GUI, tests) need no libtorch headers.
+// What libtorch runs on. Settings are kept here, without libtorch, so that the CLI and the GUI
+// can set them at start-up; the libtorch plug-in (TorchModule) receives them when it loads and
+// again whenever they change. They apply to models loaded afterwards.
 struct TorchSettings
 {
     QString device = QStringLiteral("auto"); // "auto" (CUDA when available), "cpu", "cuda"
@@ -19,9 +20,11 @@ public:
     // uses one core whatever the machine.
     static void configure(const TorchSettings &settings);
     static TorchSettings settings();
+    // Loads the plug-in to ask libtorch (false when it cannot be loaded).
     static bool cudaAvailable();
     // "cuda" or "cpu": what "auto" resolves to here, or what was asked for.
     static QString resolvedDevice();
+    // The intra-op thread count models run with.
     static int threads();
 };
 

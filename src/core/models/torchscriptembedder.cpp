@@ -6,7 +6,7 @@
 #include "torchscriptembedder.h"
 
 #include "models/modelregistry.h"
-#include "models/torchruntime.h"
+#include "models/torchbackend.h"
 #include "models/visionlanguagemodel.h"
 #include "util/logging.h"
 
@@ -323,19 +323,12 @@ TorchScriptEmbedder::~TorchScriptEmbedder() = default;
 
 QString TorchScriptEmbedder::sidecarPath(const QString &ptPath)
 {
-    const QFileInfo info(ptPath);
-    return info.dir().filePath(info.completeBaseName() + QStringLiteral(".json"));
+    return ModelRegistry::torchScriptSidecar(ptPath);
 }
 
 QString TorchScriptEmbedder::idFor(const QString &ptPath)
 {
-    // As VisionLanguageEmbedder::idFor(): a model in the models folder by its name, so that a
-    // collection survives the folder moving; anything else by the only name that finds it.
-    // Only "<name>.pt" gets the short form, the one ModelRegistry resolves back.
-    const QFileInfo info(QDir::cleanPath(ptPath));
-    if (info.suffix() == QLatin1String("pt") && info.absoluteDir() == QDir(ModelRegistry::modelsDir()))
-        return QStringLiteral("torchscript:") + info.completeBaseName();
-    return QStringLiteral("torchscript:") + info.absoluteFilePath();
+    return ModelRegistry::idFor(QStringLiteral("torchscript"), ptPath);
 }
 
 Result<std::unique_ptr<TorchScriptEmbedder>> TorchScriptEmbedder::load(const QString &ptPath)
@@ -353,12 +346,12 @@ Result<std::unique_ptr<TorchScriptEmbedder>> TorchScriptEmbedder::load(const QSt
     if (!preprocessor)
         return Error(QStringLiteral("%1: %2").arg(jsonPath, preprocessor.errorMessage()), preprocessor.error().code);
 
-    TorchRuntime::threads(); // applies the configured intra-op thread count once
+    TorchBackend::ensureApplied(); // the configured intra-op thread count
     auto d = std::make_unique<Private>();
     d->path = path;
-    const QString device = TorchRuntime::resolvedDevice();
+    const QString device = TorchBackend::device();
     if (device == QLatin1String("cuda")) {
-        if (!TorchRuntime::cudaAvailable())
+        if (!TorchBackend::cudaAvailable())
             return Error(QStringLiteral("device \"cuda\" was asked for, but libtorch sees no CUDA GPU"), Error::Code::Unsupported);
         d->device = at::Device(at::kCUDA, 0);
     } else if (device != QLatin1String("cpu")) {

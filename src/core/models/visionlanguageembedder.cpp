@@ -16,13 +16,7 @@ namespace lookalike {
 
 QString VisionLanguageEmbedder::idFor(const QString &family, const QString &folder)
 {
-    // A folder in the models folder is named by its name, so a collection keeps working when
-    // the models folder moves (another user, LOOKALIKE_MODELS_DIR); a folder elsewhere by its
-    // absolute path, the only name that finds it again.
-    const QFileInfo info(QDir::cleanPath(folder));
-    if (info.absoluteDir() == QDir(ModelRegistry::modelsDir()))
-        return family + QLatin1Char(':') + info.fileName();
-    return family + QLatin1Char(':') + info.absoluteFilePath();
+    return ModelRegistry::idFor(family, folder);
 }
 
 VisionLanguageEmbedder::VisionLanguageEmbedder(QString id, QString folder, std::unique_ptr<VisionLanguageModel> model,
