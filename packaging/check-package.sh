@@ -59,6 +59,21 @@ step "running /usr/bin/lookalike-cli --version"
 printed=$(/usr/bin/lookalike-cli --version) || fail "lookalike-cli --version exited with $?"
 [ "$printed" = "lookalike-cli $version" ] || fail "lookalike-cli --version printed \"$printed\", expected \"lookalike-cli $version\""
 
+# Models run in a plug-in loaded on demand: the installed one must be found and must work. The
+# tiny CLIP of the shared test data, when it is there (CI has it beside the clone).
+plugin=$(dpkg -L lookalike | grep '/lookalike/liblookalike_torch.so$' || true)
+[ -n "$plugin" ] || fail "the package holds no liblookalike_torch.so"
+missing=$(ldd "$plugin" | grep 'not found' || true)
+[ -z "$missing" ] || fail "$plugin cannot find libraries:"$'\n'"$missing"
+testmodel="$(dirname "$0")/../../shared/testdata/models/clip-tiny"
+if [ -d "$testmodel" ]; then
+    step "embedding a text with the installed model plug-in"
+    log=$(LOOKALIKE_VERBOSE=1 /usr/bin/lookalike-cli embed --model "$(cd "$testmodel" && pwd)" --text probe 2>&1 >/dev/null) \
+        || fail "lookalike-cli embed failed: $log"
+    echo "$log" | grep -q "loaded model support from $plugin" \
+        || fail "lookalike-cli did not load the installed plug-in $plugin: $log"
+fi
+
 if [ "$gui" = ON ]; then
     desktop=/usr/share/applications/$app_id.desktop
     metainfo=/usr/share/metainfo/$app_id.metainfo.xml

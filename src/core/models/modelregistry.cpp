@@ -127,7 +127,7 @@ std::optional<Result<ModelRegistry::Resolved>> ModelRegistry::resolve(const QStr
         return Result<Resolved>(Error(QStringLiteral("model \"%1\": %2 holds a %3 model, not %4").arg(id, folder, *type, family),
                                       Error::Code::InvalidArgument));
     }
-    return Result<Resolved>(Resolved{*type, QFileInfo(folder).absoluteFilePath()});
+    return Result<Resolved>(Resolved{*type, QFileInfo(folder).absoluteFilePath(), QString()});
 }
 
 QStringList ModelRegistry::installedIds()

@@ -25,7 +25,7 @@ QStringList candidates()
     if (!fromEnv.isEmpty())
         list << fromEnv;
     if (QCoreApplication::instance())
-        list << QDir(QCoreApplication::applicationDirPath()).filePath(QStringLiteral("../lib/lookalike/liblookalike_torch.so"));
+        list << QDir::cleanPath(QDir(QCoreApplication::applicationDirPath()).filePath(QStringLiteral(LOOKALIKE_TORCH_MODULE_RELATIVE)));
     list << QStringLiteral(LOOKALIKE_TORCH_MODULE_INSTALLED) << QStringLiteral(LOOKALIKE_TORCH_MODULE_BUILT);
     return list;
 }

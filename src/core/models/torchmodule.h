@@ -27,8 +27,8 @@ class TorchModule final
 public:
     // The plug-in, loaded on first use (thread-safe) and never unloaded; it gets the current
     // TorchRuntime settings at once. An error names every place it was looked for:
-    // $LOOKALIKE_TORCH_MODULE, <executable>/../lib/lookalike/, the install location, and the
-    // build tree's copy.
+    // $LOOKALIKE_TORCH_MODULE, <libdir>/lookalike/ beside the executable's <bindir>, the install
+    // location, and the build tree's copy.
     static Result<const TorchModuleApi *> api();
     static bool isLoaded();
 };
