@@ -2,6 +2,190 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="de_DE">
 <context>
+    <name>ModelDownloadDialog</name>
+    <message>
+        <source>Download a Model</source>
+        <translation>Modell herunterladen</translation>
+    </message>
+    <message>
+        <source>Hugging Face repository</source>
+        <translation>Hugging-Face-Repository</translation>
+    </message>
+    <message>
+        <source>Base &amp;URL:</source>
+        <translation>Basis-&amp;URL:</translation>
+    </message>
+    <message>
+        <source>The hub, or a mirror of it; only https, or http to this computer</source>
+        <translation>Der Hub oder ein Spiegel davon; nur https, oder http zu diesem Computer</translation>
+    </message>
+    <message>
+        <source>&amp;Repository:</source>
+        <translation>&amp;Repository:</translation>
+    </message>
+    <message>
+        <source>organisation/name, e.g. google/siglip-so400m-patch14-384</source>
+        <translation>Organisation/Name, z. B. google/siglip-so400m-patch14-384</translation>
+    </message>
+    <message>
+        <source>Access &amp;token:</source>
+        <translation>Zugriffs&amp;token:</translation>
+    </message>
+    <message>
+        <source>Optional, for gated models; sent to the hub only</source>
+        <translation>Optional, für zugangsbeschränkte Modelle; wird nur an den Hub gesendet</translation>
+    </message>
+    <message>
+        <source>List of file URLs</source>
+        <translation>Liste von Datei-URLs</translation>
+    </message>
+    <message>
+        <source>One &amp;URL per line, optionally followed by the file&apos;s SHA-256. Lines starting with # are comments.</source>
+        <translation>Eine &amp;URL pro Zeile, optional gefolgt von der SHA-256 der Datei. Zeilen, die mit # beginnen, sind Kommentare.</translation>
+    </message>
+    <message>
+        <source>Folder &amp;name:</source>
+        <translation>Ordner&amp;name:</translation>
+    </message>
+    <message>
+        <source>The model&apos;s folder in the models folder</source>
+        <translation>Der Ordner des Modells im Modellordner</translation>
+    </message>
+    <message>
+        <source>A cancelled or interrupted download keeps what arrived: start the same download again to resume it. Files whose SHA-256 is known (given in the list, or stated by the hub) are checked. The model is loaded once to make sure it works.</source>
+        <translation>Ein abgebrochener oder unterbrochener Download behält, was bereits angekommen ist: Starten Sie denselben Download erneut, um ihn fortzusetzen. Dateien mit bekannter SHA-256 (in der Liste angegeben oder vom Hub genannt) werden geprüft. Das Modell wird einmal geladen, um sicherzustellen, dass es funktioniert.</translation>
+    </message>
+    <message>
+        <source>&amp;Download</source>
+        <translation>&amp;Herunterladen</translation>
+    </message>
+    <message>
+        <source>&amp;Cancel Download</source>
+        <translation>Download a&amp;bbrechen</translation>
+    </message>
+</context>
+<context>
+    <name>ModelsDialog</name>
+    <message>
+        <source>Models</source>
+        <translation>Modelle</translation>
+    </message>
+    <message>
+        <source>Add Model &amp;Folder…</source>
+        <translation>Modell&amp;ordner hinzufügen…</translation>
+    </message>
+    <message>
+        <source>Add a Hugging Face CLIP or SigLIP folder (config.json, weights, tokenizer and preprocessor files); it is loaded once to check it, then copied into the models folder</source>
+        <translation>Einen Hugging-Face-Ordner mit CLIP oder SigLIP hinzufügen (config.json, Gewichte, Tokenizer- und Vorverarbeitungsdateien); er wird zur Prüfung einmal geladen und dann in den Modellordner kopiert</translation>
+    </message>
+    <message>
+        <source>Add &amp;TorchScript File…</source>
+        <translation>&amp;TorchScript-Datei hinzufügen…</translation>
+    </message>
+    <message>
+        <source>Add an image encoder exported with TorchScript (a .pt file with its .json beside it)</source>
+        <translation>Einen mit TorchScript exportierten Bild-Encoder hinzufügen (eine .pt-Datei mit ihrer .json daneben)</translation>
+    </message>
+    <message>
+        <source>&amp;Download…</source>
+        <translation>&amp;Herunterladen…</translation>
+    </message>
+    <message>
+        <source>Download a model from Hugging Face or from a list of file addresses</source>
+        <translation>Ein Modell von Hugging Face oder aus einer Liste von Dateiadressen herunterladen</translation>
+    </message>
+    <message>
+        <source>&amp;Remove…</source>
+        <translation>&amp;Entfernen…</translation>
+    </message>
+    <message>
+        <source>Delete the selected model from the models folder</source>
+        <translation>Das ausgewählte Modell aus dem Modellordner löschen</translation>
+    </message>
+    <message>
+        <source>Set as Defa&amp;ult</source>
+        <translation>Als &amp;Standard festlegen</translation>
+    </message>
+    <message>
+        <source>New collections use the selected model unless you choose another</source>
+        <translation>Neue Sammlungen verwenden das ausgewählte Modell, sofern Sie kein anderes wählen</translation>
+    </message>
+</context>
+<context>
+    <name>NewCollectionDialog</name>
+    <message>
+        <source>New Collection</source>
+        <translation>Neue Sammlung</translation>
+    </message>
+    <message>
+        <source>&amp;Name:</source>
+        <translation>&amp;Name:</translation>
+    </message>
+    <message>
+        <source>&amp;Model:</source>
+        <translation>&amp;Modell:</translation>
+    </message>
+    <message>
+        <source>The model that turns the collection&apos;s images into vectors; it cannot be changed later</source>
+        <translation>Das Modell, das die Bilder der Sammlung in Vektoren umwandelt; es kann später nicht geändert werden</translation>
+    </message>
+</context>
+<context>
+    <name>ScoreText</name>
+    <message>
+        <source>text↔image cosine %1</source>
+        <translation>Text↔Bild-Kosinus %1</translation>
+    </message>
+    <message>
+        <source>text↔report cosine %1</source>
+        <translation>Text↔Befund-Kosinus %1</translation>
+    </message>
+    <message>
+        <source>report words %1</source>
+        <translation>Befundwörter %1</translation>
+    </message>
+    <message>
+        <source>report words: no match</source>
+        <translation>Befundwörter: kein Treffer</translation>
+    </message>
+    <message>
+        <source>score = image similarity (cosine)</source>
+        <translation>Ähnlichkeit = Bildähnlichkeit (Kosinus)</translation>
+    </message>
+    <message>
+        <source>text↔image</source>
+        <translation>Text↔Bild</translation>
+    </message>
+    <message>
+        <source>text↔report</source>
+        <translation>Text↔Befund</translation>
+    </message>
+    <message>
+        <source>report words</source>
+        <translation>Befundwörter</translation>
+    </message>
+    <message>
+        <source>mean of %1</source>
+        <translation>Mittelwert aus %1</translation>
+    </message>
+    <message>
+        <source>score = %1 × image + %2 × text</source>
+        <translation>Ähnlichkeit = %1 × Bild + %2 × Text</translation>
+    </message>
+    <message>
+        <source>(text = %1)</source>
+        <translation>(Text = %1)</translation>
+    </message>
+    <message>
+        <source>score = %1</source>
+        <translation>Ähnlichkeit = %1</translation>
+    </message>
+    <message>
+        <source>score = text relevance (BM25, relative to the best match)</source>
+        <translation>Ähnlichkeit = Textrelevanz (BM25, relativ zum besten Treffer)</translation>
+    </message>
+</context>
+<context>
     <name>SettingsDialog</name>
     <message>
         <source>Settings</source>
@@ -52,10 +236,6 @@
         <translation>&amp;Threads:</translation>
     </message>
     <message>
-        <source>Worker threads for adding images; Automatic uses one per processor core</source>
-        <translation>Arbeitsthreads zum Hinzufügen von Bildern; „Automatisch“ verwendet einen pro Prozessorkern</translation>
-    </message>
-    <message>
         <source>Thumbnail &amp;size:</source>
         <translation>Größe der Miniatur&amp;ansichten:</translation>
     </message>
@@ -79,6 +259,10 @@
         <source> MiB</source>
         <translation> MiB</translation>
     </message>
+    <message>
+        <source>Worker threads for adding images and for running models on the processor; Automatic uses one per processor core</source>
+        <translation>Arbeitsthreads zum Hinzufügen von Bildern und zum Ausführen der Modelle auf dem Prozessor; „Automatisch“ verwendet einen pro Prozessorkern</translation>
+    </message>
 </context>
 <context>
     <name>lookalike::CollectionSession</name>
@@ -89,6 +273,14 @@
     <message>
         <source>Cannot add images: %1</source>
         <translation>Bilder können nicht hinzugefügt werden: %1</translation>
+    </message>
+    <message>
+        <source>Example images cannot be searched: the model %1 is not available (%2). Items of the collection and words can still be searched.</source>
+        <translation>Nach Beispielbildern kann nicht gesucht werden: Das Modell %1 ist nicht verfügbar (%2). Nach Elementen der Sammlung und nach Wörtern kann weiterhin gesucht werden.</translation>
+    </message>
+    <message>
+        <source>The model %1 is still loading; search by example images once it is ready. Items of the collection and words can be searched meanwhile.</source>
+        <translation>Das Modell %1 wird noch geladen; suchen Sie nach Beispielbildern, sobald es bereit ist. Nach Elementen der Sammlung und nach Wörtern kann schon jetzt gesucht werden.</translation>
     </message>
 </context>
 <context>
@@ -282,6 +474,10 @@
     <message>
         <source>%1%</source>
         <translation>%1 %</translation>
+    </message>
+    <message>
+        <source>Text: %1</source>
+        <translation>Text: %1</translation>
     </message>
 </context>
 <context>
@@ -820,14 +1016,6 @@
         <translation>Export läuft…</translation>
     </message>
     <message>
-        <source>New collection</source>
-        <translation>Neue Sammlung</translation>
-    </message>
-    <message>
-        <source>Name of the new collection:</source>
-        <translation>Name der neuen Sammlung:</translation>
-    </message>
-    <message>
         <source>My images</source>
         <translation>Meine Bilder</translation>
     </message>
@@ -912,16 +1100,278 @@
         <translation>kein Befund enthält alle Wörter; angezeigt werden Befunde, die eines davon enthalten</translation>
     </message>
     <message>
-        <source>score = %1 × image + %2 × text</source>
-        <translation>Ähnlichkeit = %1 × Bild + %2 × Text</translation>
+        <source>Loading the model %1…</source>
+        <translation>Das Modell %1 wird geladen…</translation>
     </message>
     <message>
-        <source>score = image similarity (cosine)</source>
-        <translation>Ähnlichkeit = Bildähnlichkeit (Kosinus)</translation>
+        <source>The model %1 is ready.</source>
+        <translation>Das Modell %1 ist bereit.</translation>
     </message>
     <message>
-        <source>score = text relevance (BM25, relative to the best match)</source>
-        <translation>Ähnlichkeit = Textrelevanz (BM25, relativ zum besten Treffer)</translation>
+        <source>The model %1 is not available (%2). The collection can still be browsed and searched by its items and by words.</source>
+        <translation>Das Modell %1 ist nicht verfügbar (%2). Die Sammlung kann weiterhin durchsucht und nach ihren Elementen und nach Wörtern abgefragt werden.</translation>
+    </message>
+    <message>
+        <source>&amp;Models…</source>
+        <translation>&amp;Modelle…</translation>
+    </message>
+    <message>
+        <source>The images are added once the model %1 has loaded.</source>
+        <translation>Die Bilder werden hinzugefügt, sobald das Modell %1 geladen ist.</translation>
+    </message>
+    <message>
+        <source>The new device applies to models loaded from now on; open the collection again to move its model.</source>
+        <translation>Das neue Gerät gilt für Modelle, die ab jetzt geladen werden; öffnen Sie die Sammlung erneut, um ihr Modell zu verlagern.</translation>
+    </message>
+</context>
+<context>
+    <name>lookalike::ModelDownloadDialog</name>
+    <message>
+        <source>Default: the repository&apos;s name</source>
+        <translation>Standard: der Name des Repositorys</translation>
+    </message>
+    <message>
+        <source>https://example.org/my-model/config.json
+https://example.org/my-model/model.safetensors  &lt;SHA-256&gt;</source>
+        <translation>https://example.org/mein-modell/config.json
+https://example.org/mein-modell/model.safetensors  &lt;SHA-256&gt;</translation>
+    </message>
+    <message>
+        <source>Not started</source>
+        <translation>Nicht gestartet</translation>
+    </message>
+    <message>
+        <source>Required</source>
+        <translation>Erforderlich</translation>
+    </message>
+    <message>
+        <source>Enter the repository as organisation/name, for example google/siglip-base-patch16-224.</source>
+        <translation>Geben Sie das Repository als Organisation/Name ein, zum Beispiel google/siglip-base-patch16-224.</translation>
+    </message>
+    <message>
+        <source>The list cannot be used: %1</source>
+        <translation>Die Liste kann nicht verwendet werden: %1</translation>
+    </message>
+    <message>
+        <source>Enter a folder name for the files of the list.</source>
+        <translation>Geben Sie einen Ordnernamen für die Dateien der Liste ein.</translation>
+    </message>
+    <message>
+        <source>Checking that the model loads…</source>
+        <translation>Es wird geprüft, ob sich das Modell laden lässt…</translation>
+    </message>
+    <message>
+        <source>the files arrived in %1, but they do not load as a model: %2</source>
+        <translation>Die Dateien sind in %1 angekommen, lassen sich aber nicht als Modell laden: %2</translation>
+    </message>
+    <message>
+        <source>Connecting…</source>
+        <translation>Verbindung wird hergestellt…</translation>
+    </message>
+    <message>
+        <source>Cancelling…</source>
+        <translation>Wird abgebrochen…</translation>
+    </message>
+    <message>
+        <source>%1: %2 of %3</source>
+        <translation>%1: %2 von %3</translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation>%1: %2</translation>
+    </message>
+    <message>
+        <source>File %1 of %2, %3 in all</source>
+        <translation>Datei %1 von %2, insgesamt %3</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n file(s), %1 in all</source>
+        <translation>
+            <numerusform>%n Datei, insgesamt %1</numerusform>
+            <numerusform>%n Dateien, insgesamt %1</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Done</source>
+        <translation>Fertig</translation>
+    </message>
+    <message numerus="yes">
+        <source>Installed %1 (%2, %n dimension(s), %3).</source>
+        <translation>
+            <numerusform>%1 installiert (%2, %n Dimension, %3).</numerusform>
+            <numerusform>%1 installiert (%2, %n Dimensionen, %3).</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n file(s) matched their SHA-256.</source>
+        <translation>
+            <numerusform>%n Datei stimmte mit ihrer SHA-256 überein.</numerusform>
+            <numerusform>%n Dateien stimmten mit ihrer SHA-256 überein.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Resumed: %1 of it had arrived before.</source>
+        <translation>Fortgesetzt: %1 davon war bereits zuvor angekommen.</translation>
+    </message>
+    <message>
+        <source>Cancelled</source>
+        <translation>Abgebrochen</translation>
+    </message>
+    <message>
+        <source>Cancelled. What arrived is kept: start the same download again to resume it.</source>
+        <translation>Abgebrochen. Was angekommen ist, bleibt erhalten: Starten Sie denselben Download erneut, um ihn fortzusetzen.</translation>
+    </message>
+    <message>
+        <source>Failed</source>
+        <translation>Fehlgeschlagen</translation>
+    </message>
+    <message>
+        <source>The download failed: %1</source>
+        <translation>Der Download ist fehlgeschlagen: %1</translation>
+    </message>
+    <message>
+        <source>Start it again to resume.</source>
+        <translation>Starten Sie ihn erneut, um fortzufahren.</translation>
+    </message>
+</context>
+<context>
+    <name>lookalike::ModelListModel</name>
+    <message>
+        <source>Classic</source>
+        <translation>Klassisch</translation>
+    </message>
+    <message>
+        <source>Classic (built in)</source>
+        <translation>Klassisch (eingebaut)</translation>
+    </message>
+    <message>
+        <source>%1 — %2</source>
+        <translation>%1 — %2</translation>
+    </message>
+    <message numerus="yes">
+        <source>%1 — %2, %n dimension(s)</source>
+        <translation>
+            <numerusform>%1 — %2, %n Dimension</numerusform>
+            <numerusform>%1 — %2, %n Dimensionen</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Built into Lookalike</source>
+        <translation>In Lookalike eingebaut</translation>
+    </message>
+    <message>
+        <source>Model id: %1</source>
+        <translation>Modellkennung: %1</translation>
+    </message>
+    <message>
+        <source>The default model for new collections</source>
+        <translation>Das Standardmodell für neue Sammlungen</translation>
+    </message>
+    <message>
+        <source>unknown</source>
+        <translation>unbekannt</translation>
+    </message>
+    <message>
+        <source>built in</source>
+        <translation>eingebaut</translation>
+    </message>
+    <message>
+        <source>yes</source>
+        <translation>ja</translation>
+    </message>
+    <message>
+        <source>no</source>
+        <translation>nein</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>Name</translation>
+    </message>
+    <message>
+        <source>Family</source>
+        <translation>Familie</translation>
+    </message>
+    <message>
+        <source>Dimensions</source>
+        <translation>Dimensionen</translation>
+    </message>
+    <message>
+        <source>Size</source>
+        <translation>Größe</translation>
+    </message>
+    <message>
+        <source>Device</source>
+        <translation>Gerät</translation>
+    </message>
+    <message>
+        <source>Text search</source>
+        <translation>Textsuche</translation>
+    </message>
+    <message>
+        <source>automatic</source>
+        <translation>automatisch</translation>
+    </message>
+</context>
+<context>
+    <name>lookalike::ModelsDialog</name>
+    <message>
+        <source>Models folder: %1</source>
+        <translation>Modellordner: %1</translation>
+    </message>
+    <message>
+        <source>Choose a model folder</source>
+        <translation>Modellordner auswählen</translation>
+    </message>
+    <message>
+        <source>Choose a TorchScript image encoder</source>
+        <translation>TorchScript-Bild-Encoder auswählen</translation>
+    </message>
+    <message>
+        <source>TorchScript modules (*.pt);;All files (*)</source>
+        <translation>TorchScript-Module (*.pt);;Alle Dateien (*)</translation>
+    </message>
+    <message>
+        <source>Loading %1 to check it, then copying it into the models folder…</source>
+        <translation>%1 wird zur Prüfung geladen und dann in den Modellordner kopiert…</translation>
+    </message>
+    <message>
+        <source>Cannot add the model</source>
+        <translation>Das Modell kann nicht hinzugefügt werden</translation>
+    </message>
+    <message>
+        <source>%1 cannot be added: %2</source>
+        <translation>%1 kann nicht hinzugefügt werden: %2</translation>
+    </message>
+    <message>
+        <source>Added %1.</source>
+        <translation>%1 hinzugefügt.</translation>
+    </message>
+    <message>
+        <source>Remove model</source>
+        <translation>Modell entfernen</translation>
+    </message>
+    <message>
+        <source>Delete the model %1 (%2) from the models folder? Collections made with it can still be browsed and searched by words, but adding images and searching by example images need it installed again.</source>
+        <translation>Das Modell %1 (%2) aus dem Modellordner löschen? Damit erstellte Sammlungen können weiterhin durchsucht und nach Wörtern abgefragt werden; zum Hinzufügen von Bildern und für die Suche nach Beispielbildern muss es aber wieder installiert werden.</translation>
+    </message>
+    <message>
+        <source>Cannot remove the model</source>
+        <translation>Das Modell kann nicht entfernt werden</translation>
+    </message>
+    <message>
+        <source>Removed %1.</source>
+        <translation>%1 entfernt.</translation>
+    </message>
+</context>
+<context>
+    <name>lookalike::NewCollectionDialog</name>
+    <message>
+        <source>Finds images by example images and by describing them in words.</source>
+        <translation>Findet Bilder anhand von Beispielbildern und anhand einer Beschreibung in Worten.</translation>
+    </message>
+    <message>
+        <source>Finds images by example images, and by words in their reports.</source>
+        <translation>Findet Bilder anhand von Beispielbildern und anhand von Wörtern in ihren Befunden.</translation>
     </message>
 </context>
 <context>
@@ -1016,6 +1466,10 @@
     <message>
         <source>Score %1 (image %2, text %3)</source>
         <translation>Ähnlichkeit %1 (Bild %2, Text %3)</translation>
+    </message>
+    <message>
+        <source>Text: %1</source>
+        <translation>Text: %1</translation>
     </message>
 </context>
 <context>

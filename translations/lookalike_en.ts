@@ -131,4 +131,38 @@
         </translation>
     </message>
 </context>
+<context>
+    <name>lookalike::ModelDownloadDialog</name>
+    <message numerus="yes">
+        <source>%n file(s), %1 in all</source>
+        <translation>
+            <numerusform>%n file, %1 in all</numerusform>
+            <numerusform>%n files, %1 in all</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Installed %1 (%2, %n dimension(s), %3).</source>
+        <translation>
+            <numerusform>Installed %1 (%2, %n dimension, %3).</numerusform>
+            <numerusform>Installed %1 (%2, %n dimensions, %3).</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n file(s) matched their SHA-256.</source>
+        <translation>
+            <numerusform>%n file matched its SHA-256.</numerusform>
+            <numerusform>%n files matched their SHA-256.</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>lookalike::ModelListModel</name>
+    <message numerus="yes">
+        <source>%1 — %2, %n dimension(s)</source>
+        <translation>
+            <numerusform>%1 — %2, %n dimension</numerusform>
+            <numerusform>%1 — %2, %n dimensions</numerusform>
+        </translation>
+    </message>
+</context>
 </TS>

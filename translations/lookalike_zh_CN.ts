@@ -2,6 +2,190 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
+    <name>ModelDownloadDialog</name>
+    <message>
+        <source>Download a Model</source>
+        <translation>下载模型</translation>
+    </message>
+    <message>
+        <source>Hugging Face repository</source>
+        <translation>Hugging Face 仓库</translation>
+    </message>
+    <message>
+        <source>Base &amp;URL:</source>
+        <translation>基础 URL(&amp;U)：</translation>
+    </message>
+    <message>
+        <source>The hub, or a mirror of it; only https, or http to this computer</source>
+        <translation>Hub 或其镜像；仅限 https，或指向本机的 http</translation>
+    </message>
+    <message>
+        <source>&amp;Repository:</source>
+        <translation>仓库(&amp;R)：</translation>
+    </message>
+    <message>
+        <source>organisation/name, e.g. google/siglip-so400m-patch14-384</source>
+        <translation>组织/名称，例如 google/siglip-so400m-patch14-384</translation>
+    </message>
+    <message>
+        <source>Access &amp;token:</source>
+        <translation>访问令牌(&amp;T)：</translation>
+    </message>
+    <message>
+        <source>Optional, for gated models; sent to the hub only</source>
+        <translation>可选，用于受限模型；仅发送给 Hub</translation>
+    </message>
+    <message>
+        <source>List of file URLs</source>
+        <translation>文件 URL 列表</translation>
+    </message>
+    <message>
+        <source>One &amp;URL per line, optionally followed by the file&apos;s SHA-256. Lines starting with # are comments.</source>
+        <translation>每行一个 URL(&amp;U)，可在其后附上文件的 SHA-256。以 # 开头的行为注释。</translation>
+    </message>
+    <message>
+        <source>Folder &amp;name:</source>
+        <translation>文件夹名称(&amp;N)：</translation>
+    </message>
+    <message>
+        <source>The model&apos;s folder in the models folder</source>
+        <translation>模型在模型文件夹中的文件夹</translation>
+    </message>
+    <message>
+        <source>A cancelled or interrupted download keeps what arrived: start the same download again to resume it. Files whose SHA-256 is known (given in the list, or stated by the hub) are checked. The model is loaded once to make sure it works.</source>
+        <translation>已取消或中断的下载会保留已收到的部分：再次开始同一下载即可继续。已知 SHA-256（列表中给出或由 Hub 提供）的文件会被校验。模型会加载一次以确认其可用。</translation>
+    </message>
+    <message>
+        <source>&amp;Download</source>
+        <translation>下载(&amp;D)</translation>
+    </message>
+    <message>
+        <source>&amp;Cancel Download</source>
+        <translation>取消下载(&amp;C)</translation>
+    </message>
+</context>
+<context>
+    <name>ModelsDialog</name>
+    <message>
+        <source>Models</source>
+        <translation>模型</translation>
+    </message>
+    <message>
+        <source>Add Model &amp;Folder…</source>
+        <translation>添加模型文件夹(&amp;F)…</translation>
+    </message>
+    <message>
+        <source>Add a Hugging Face CLIP or SigLIP folder (config.json, weights, tokenizer and preprocessor files); it is loaded once to check it, then copied into the models folder</source>
+        <translation>添加 Hugging Face 的 CLIP 或 SigLIP 文件夹（config.json、权重、分词器和预处理文件）；先加载一次进行检查，然后复制到模型文件夹</translation>
+    </message>
+    <message>
+        <source>Add &amp;TorchScript File…</source>
+        <translation>添加 TorchScript 文件(&amp;T)…</translation>
+    </message>
+    <message>
+        <source>Add an image encoder exported with TorchScript (a .pt file with its .json beside it)</source>
+        <translation>添加用 TorchScript 导出的图像编码器（.pt 文件，旁边附有其 .json）</translation>
+    </message>
+    <message>
+        <source>&amp;Download…</source>
+        <translation>下载(&amp;D)…</translation>
+    </message>
+    <message>
+        <source>Download a model from Hugging Face or from a list of file addresses</source>
+        <translation>从 Hugging Face 或文件地址列表下载模型</translation>
+    </message>
+    <message>
+        <source>&amp;Remove…</source>
+        <translation>移除(&amp;R)…</translation>
+    </message>
+    <message>
+        <source>Delete the selected model from the models folder</source>
+        <translation>从模型文件夹中删除所选模型</translation>
+    </message>
+    <message>
+        <source>Set as Defa&amp;ult</source>
+        <translation>设为默认(&amp;U)</translation>
+    </message>
+    <message>
+        <source>New collections use the selected model unless you choose another</source>
+        <translation>除非另选，新图像集将使用所选模型</translation>
+    </message>
+</context>
+<context>
+    <name>NewCollectionDialog</name>
+    <message>
+        <source>New Collection</source>
+        <translation>新建图像集</translation>
+    </message>
+    <message>
+        <source>&amp;Name:</source>
+        <translation>名称(&amp;N)：</translation>
+    </message>
+    <message>
+        <source>&amp;Model:</source>
+        <translation>模型(&amp;M)：</translation>
+    </message>
+    <message>
+        <source>The model that turns the collection&apos;s images into vectors; it cannot be changed later</source>
+        <translation>将图像集中的图像转换为向量的模型；之后无法更改</translation>
+    </message>
+</context>
+<context>
+    <name>ScoreText</name>
+    <message>
+        <source>text↔image cosine %1</source>
+        <translation>文本↔图像余弦 %1</translation>
+    </message>
+    <message>
+        <source>text↔report cosine %1</source>
+        <translation>文本↔报告余弦 %1</translation>
+    </message>
+    <message>
+        <source>report words %1</source>
+        <translation>报告词语 %1</translation>
+    </message>
+    <message>
+        <source>report words: no match</source>
+        <translation>报告词语：无匹配</translation>
+    </message>
+    <message>
+        <source>score = image similarity (cosine)</source>
+        <translation>得分 = 图像相似度（余弦）</translation>
+    </message>
+    <message>
+        <source>text↔image</source>
+        <translation>文本↔图像</translation>
+    </message>
+    <message>
+        <source>text↔report</source>
+        <translation>文本↔报告</translation>
+    </message>
+    <message>
+        <source>report words</source>
+        <translation>报告词语</translation>
+    </message>
+    <message>
+        <source>mean of %1</source>
+        <translation>%1 的平均值</translation>
+    </message>
+    <message>
+        <source>score = %1 × image + %2 × text</source>
+        <translation>得分 = %1 × 图像 + %2 × 文本</translation>
+    </message>
+    <message>
+        <source>(text = %1)</source>
+        <translation>（文本 = %1）</translation>
+    </message>
+    <message>
+        <source>score = %1</source>
+        <translation>得分 = %1</translation>
+    </message>
+    <message>
+        <source>score = text relevance (BM25, relative to the best match)</source>
+        <translation>得分 = 文本相关度（BM25，相对于最佳匹配）</translation>
+    </message>
+</context>
+<context>
     <name>SettingsDialog</name>
     <message>
         <source>Settings</source>
@@ -52,10 +236,6 @@
         <translation>线程数(&amp;T)：</translation>
     </message>
     <message>
-        <source>Worker threads for adding images; Automatic uses one per processor core</source>
-        <translation>添加图像时使用的工作线程数；“自动”为每个处理器核心使用一个</translation>
-    </message>
-    <message>
         <source>Thumbnail &amp;size:</source>
         <translation>缩略图大小(&amp;S)：</translation>
     </message>
@@ -79,6 +259,10 @@
         <source> MiB</source>
         <translation> MiB</translation>
     </message>
+    <message>
+        <source>Worker threads for adding images and for running models on the processor; Automatic uses one per processor core</source>
+        <translation>添加图像以及在处理器上运行模型时使用的工作线程数；“自动”为每个处理器核心使用一个</translation>
+    </message>
 </context>
 <context>
     <name>lookalike::CollectionSession</name>
@@ -89,6 +273,14 @@
     <message>
         <source>Cannot add images: %1</source>
         <translation>无法添加图像：%1</translation>
+    </message>
+    <message>
+        <source>Example images cannot be searched: the model %1 is not available (%2). Items of the collection and words can still be searched.</source>
+        <translation>无法按示例图像搜索：模型 %1 不可用（%2）。仍可按图像集中的项目和词语搜索。</translation>
+    </message>
+    <message>
+        <source>The model %1 is still loading; search by example images once it is ready. Items of the collection and words can be searched meanwhile.</source>
+        <translation>模型 %1 仍在加载；加载完成后即可按示例图像搜索。在此期间可按图像集中的项目和词语搜索。</translation>
     </message>
 </context>
 <context>
@@ -281,6 +473,10 @@
     <message>
         <source>%1%</source>
         <translation>%1%</translation>
+    </message>
+    <message>
+        <source>Text: %1</source>
+        <translation>文本：%1</translation>
     </message>
 </context>
 <context>
@@ -804,14 +1000,6 @@
         <translation>正在导出…</translation>
     </message>
     <message>
-        <source>New collection</source>
-        <translation>新建图像集</translation>
-    </message>
-    <message>
-        <source>Name of the new collection:</source>
-        <translation>新图像集的名称：</translation>
-    </message>
-    <message>
         <source>My images</source>
         <translation>我的图像</translation>
     </message>
@@ -896,16 +1084,274 @@
         <translation>没有报告包含所有词语；显示包含其中任一词语的报告</translation>
     </message>
     <message>
-        <source>score = %1 × image + %2 × text</source>
-        <translation>得分 = %1 × 图像 + %2 × 文本</translation>
+        <source>Loading the model %1…</source>
+        <translation>正在加载模型 %1…</translation>
     </message>
     <message>
-        <source>score = image similarity (cosine)</source>
-        <translation>得分 = 图像相似度（余弦）</translation>
+        <source>The model %1 is ready.</source>
+        <translation>模型 %1 已就绪。</translation>
     </message>
     <message>
-        <source>score = text relevance (BM25, relative to the best match)</source>
-        <translation>得分 = 文本相关度（BM25，相对于最佳匹配）</translation>
+        <source>The model %1 is not available (%2). The collection can still be browsed and searched by its items and by words.</source>
+        <translation>模型 %1 不可用（%2）。仍可浏览该图像集，并按其项目和词语搜索。</translation>
+    </message>
+    <message>
+        <source>&amp;Models…</source>
+        <translation>模型(&amp;M)…</translation>
+    </message>
+    <message>
+        <source>The images are added once the model %1 has loaded.</source>
+        <translation>模型 %1 加载完成后将添加这些图像。</translation>
+    </message>
+    <message>
+        <source>The new device applies to models loaded from now on; open the collection again to move its model.</source>
+        <translation>新设备仅适用于此后加载的模型；重新打开图像集即可将其模型迁移过去。</translation>
+    </message>
+</context>
+<context>
+    <name>lookalike::ModelDownloadDialog</name>
+    <message>
+        <source>Default: the repository&apos;s name</source>
+        <translation>默认：仓库名称</translation>
+    </message>
+    <message>
+        <source>https://example.org/my-model/config.json
+https://example.org/my-model/model.safetensors  &lt;SHA-256&gt;</source>
+        <translation>https://example.org/my-model/config.json
+https://example.org/my-model/model.safetensors  &lt;SHA-256&gt;</translation>
+    </message>
+    <message>
+        <source>Not started</source>
+        <translation>未开始</translation>
+    </message>
+    <message>
+        <source>Required</source>
+        <translation>必填</translation>
+    </message>
+    <message>
+        <source>Enter the repository as organisation/name, for example google/siglip-base-patch16-224.</source>
+        <translation>请以“组织/名称”的形式输入仓库，例如 google/siglip-base-patch16-224。</translation>
+    </message>
+    <message>
+        <source>The list cannot be used: %1</source>
+        <translation>无法使用该列表：%1</translation>
+    </message>
+    <message>
+        <source>Enter a folder name for the files of the list.</source>
+        <translation>请为列表中的文件输入文件夹名称。</translation>
+    </message>
+    <message>
+        <source>Checking that the model loads…</source>
+        <translation>正在检查模型能否加载…</translation>
+    </message>
+    <message>
+        <source>the files arrived in %1, but they do not load as a model: %2</source>
+        <translation>文件已下载到 %1，但无法作为模型加载：%2</translation>
+    </message>
+    <message>
+        <source>Connecting…</source>
+        <translation>正在连接…</translation>
+    </message>
+    <message>
+        <source>Cancelling…</source>
+        <translation>正在取消…</translation>
+    </message>
+    <message>
+        <source>%1: %2 of %3</source>
+        <translation>%1：%2 / %3</translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation>%1：%2</translation>
+    </message>
+    <message>
+        <source>File %1 of %2, %3 in all</source>
+        <translation>第 %1 个文件，共 %2 个，总计 %3</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n file(s), %1 in all</source>
+        <translation>
+            <numerusform>%n 个文件，总计 %1</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Done</source>
+        <translation>完成</translation>
+    </message>
+    <message numerus="yes">
+        <source>Installed %1 (%2, %n dimension(s), %3).</source>
+        <translation>
+            <numerusform>已安装 %1（%2，%n 维，%3）。</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n file(s) matched their SHA-256.</source>
+        <translation>
+            <numerusform>%n 个文件与其 SHA-256 一致。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Resumed: %1 of it had arrived before.</source>
+        <translation>已继续下载：其中 %1 此前已下载。</translation>
+    </message>
+    <message>
+        <source>Cancelled</source>
+        <translation>已取消</translation>
+    </message>
+    <message>
+        <source>Cancelled. What arrived is kept: start the same download again to resume it.</source>
+        <translation>已取消。已下载的部分会保留：再次开始同一下载即可继续。</translation>
+    </message>
+    <message>
+        <source>Failed</source>
+        <translation>失败</translation>
+    </message>
+    <message>
+        <source>The download failed: %1</source>
+        <translation>下载失败：%1</translation>
+    </message>
+    <message>
+        <source>Start it again to resume.</source>
+        <translation>再次开始即可继续。</translation>
+    </message>
+</context>
+<context>
+    <name>lookalike::ModelListModel</name>
+    <message>
+        <source>Classic</source>
+        <translation>经典</translation>
+    </message>
+    <message>
+        <source>Classic (built in)</source>
+        <translation>经典（内置）</translation>
+    </message>
+    <message>
+        <source>%1 — %2</source>
+        <translation>%1 — %2</translation>
+    </message>
+    <message numerus="yes">
+        <source>%1 — %2, %n dimension(s)</source>
+        <translation>
+            <numerusform>%1 — %2，%n 维</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Built into Lookalike</source>
+        <translation>Lookalike 内置</translation>
+    </message>
+    <message>
+        <source>Model id: %1</source>
+        <translation>模型标识：%1</translation>
+    </message>
+    <message>
+        <source>The default model for new collections</source>
+        <translation>新图像集的默认模型</translation>
+    </message>
+    <message>
+        <source>unknown</source>
+        <translation>未知</translation>
+    </message>
+    <message>
+        <source>built in</source>
+        <translation>内置</translation>
+    </message>
+    <message>
+        <source>yes</source>
+        <translation>是</translation>
+    </message>
+    <message>
+        <source>no</source>
+        <translation>否</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <source>Family</source>
+        <translation>系列</translation>
+    </message>
+    <message>
+        <source>Dimensions</source>
+        <translation>维度</translation>
+    </message>
+    <message>
+        <source>Size</source>
+        <translation>大小</translation>
+    </message>
+    <message>
+        <source>Device</source>
+        <translation>设备</translation>
+    </message>
+    <message>
+        <source>Text search</source>
+        <translation>文本搜索</translation>
+    </message>
+    <message>
+        <source>automatic</source>
+        <translation>自动</translation>
+    </message>
+</context>
+<context>
+    <name>lookalike::ModelsDialog</name>
+    <message>
+        <source>Models folder: %1</source>
+        <translation>模型文件夹：%1</translation>
+    </message>
+    <message>
+        <source>Choose a model folder</source>
+        <translation>选择模型文件夹</translation>
+    </message>
+    <message>
+        <source>Choose a TorchScript image encoder</source>
+        <translation>选择 TorchScript 图像编码器</translation>
+    </message>
+    <message>
+        <source>TorchScript modules (*.pt);;All files (*)</source>
+        <translation>TorchScript 模块 (*.pt);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>Loading %1 to check it, then copying it into the models folder…</source>
+        <translation>正在加载 %1 进行检查，然后将其复制到模型文件夹…</translation>
+    </message>
+    <message>
+        <source>Cannot add the model</source>
+        <translation>无法添加模型</translation>
+    </message>
+    <message>
+        <source>%1 cannot be added: %2</source>
+        <translation>无法添加 %1：%2</translation>
+    </message>
+    <message>
+        <source>Added %1.</source>
+        <translation>已添加 %1。</translation>
+    </message>
+    <message>
+        <source>Remove model</source>
+        <translation>移除模型</translation>
+    </message>
+    <message>
+        <source>Delete the model %1 (%2) from the models folder? Collections made with it can still be browsed and searched by words, but adding images and searching by example images need it installed again.</source>
+        <translation>要从模型文件夹中删除模型 %1（%2）吗？用它创建的图像集仍可浏览并按词语搜索，但添加图像和按示例图像搜索需要重新安装该模型。</translation>
+    </message>
+    <message>
+        <source>Cannot remove the model</source>
+        <translation>无法移除模型</translation>
+    </message>
+    <message>
+        <source>Removed %1.</source>
+        <translation>已移除 %1。</translation>
+    </message>
+</context>
+<context>
+    <name>lookalike::NewCollectionDialog</name>
+    <message>
+        <source>Finds images by example images and by describing them in words.</source>
+        <translation>可按示例图像以及用文字描述来查找图像。</translation>
+    </message>
+    <message>
+        <source>Finds images by example images, and by words in their reports.</source>
+        <translation>可按示例图像以及报告中的词语来查找图像。</translation>
     </message>
 </context>
 <context>
@@ -1000,6 +1446,10 @@
     <message>
         <source>Score %1 (image %2, text %3)</source>
         <translation>得分 %1（图像 %2，文本 %3）</translation>
+    </message>
+    <message>
+        <source>Text: %1</source>
+        <translation>文本：%1</translation>
     </message>
 </context>
 <context>

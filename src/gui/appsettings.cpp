@@ -111,6 +111,14 @@ void AppSettings::setThreads(int threads)
     m_settings->setValue(kThreads, std::clamp(threads, 0, kMaxThreads));
 }
 
+TorchSettings AppSettings::torchSettings() const
+{
+    TorchSettings torch;
+    torch.device = device();
+    torch.threads = threads();
+    return torch;
+}
+
 int AppSettings::thumbnailSide() const
 {
     return intValue(*m_settings, kThumbnailSide, kDefaultThumbnailSide, kMinThumbnailSide, kMaxThumbnailSide);

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "models/torchruntime.h"
+
 #include <QByteArray>
 #include <QString>
 
@@ -39,9 +41,12 @@ public:
     QString device() const;
     void setDevice(const QString &device);
 
-    // Ingest worker threads; 0 = one per core.
+    // Ingest worker threads, and libtorch's threads on the CPU; 0 = one per core.
     int threads() const;
     void setThreads(int threads);
+
+    // device() and threads(), as TorchRuntime::configure() takes them.
+    TorchSettings torchSettings() const;
 
     // Thumbnail edge in pixels, kept within [kMinThumbnailSide, kMaxThumbnailSide].
     int thumbnailSide() const;

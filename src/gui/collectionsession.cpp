@@ -3,15 +3,49 @@
 #include "collection/collection.h"
 #include "embed/embedder.h"
 #include "embed/embedderfactory.h"
+#include "models/modelcatalog.h"
+#include "models/modelregistry.h"
 #include "search/searchengine.h"
 
 #include <QtConcurrent/QtConcurrentRun>
 
 namespace lookalike {
 
+namespace {
+
+// The built-in embedder is small and quick to make: the ingest gets an instance of its own.
+// Every other one is a model of gigabytes, loaded once and shared.
+bool isBuiltIn(const QString &modelId)
+{
+    return modelId.isEmpty() || modelId == QLatin1String("classic") || EmbedderFactory::builtInIds().contains(modelId);
+}
+
+// The id the loaded embedder will report (ModelRegistry::idFor()), worked out without loading:
+// the collection must store exactly that, or ingest refuses the embedder and text search does
+// not use its text tower. "clip-tiny" and an absolute path into the models folder both become
+// "clip:clip-tiny".
+QString canonicalModelId(const QString &modelId)
+{
+    const auto resolved = ModelRegistry::resolve(modelId);
+    if (!resolved || !*resolved)
+        return modelId;
+    const ModelRegistry::Resolved &r = **resolved;
+    return ModelRegistry::idFor(r.family, r.file.isEmpty() ? r.folder : r.file);
+}
+
+// Example images need the embedder; items of the collection and words do not.
+bool needsEmbedder(const SearchQuery &query)
+{
+    return !query.imageFiles.isEmpty() || !query.images.isEmpty() || !query.negativeImageFiles.isEmpty()
+        || !query.negativeImages.isEmpty();
+}
+
+} // namespace
+
 CollectionSession::CollectionSession(QObject *parent)
     : QObject(parent)
 {
+    m_loaderPool.setMaxThreadCount(1);
     connect(&m_searchWatcher, &QFutureWatcherBase::finished, this, &CollectionSession::onSearchDone);
     connect(&m_ingestWatcher, &QFutureWatcherBase::finished, this, [this] {
         const Result<IngestResult> result = m_ingestWatcher.result();
@@ -44,7 +78,7 @@ QString CollectionSession::embedderId() const
 
 bool CollectionSession::embedderHasText() const
 {
-    return m_queryEmbedder && m_queryEmbedder->hasTextTower();
+    return m_embedderState == EmbedderState::Ready && m_queryEmbedder && m_queryEmbedder->hasTextTower();
 }
 
 Result<void> CollectionSession::open(const QString &dir)
@@ -53,25 +87,68 @@ Result<void> CollectionSession::open(const QString &dir)
     auto collection = Collection::open(dir);
     if (!collection)
         return collection.error();
-    // A collection whose model is not installed here can still be browsed and searched by
-    // item and text; only queries by new example images need the embedder.
-    auto embedder = EmbedderFactory::create((*collection)->embedderId());
     m_collection = std::shared_ptr<Collection>(std::move(*collection));
-    if (embedder)
-        m_queryEmbedder = std::shared_ptr<Embedder>(std::move(*embedder));
+    m_embedderState = EmbedderState::Loading;
     Q_EMIT opened();
+    startLoadingEmbedder();
     return {};
+}
+
+void CollectionSession::startLoadingEmbedder()
+{
+    const QString modelId = m_collection->embedderId();
+    const quint64 generation = ++m_loadGeneration;
+    m_embedderState = EmbedderState::Loading;
+    m_embedderError.clear();
+    Q_EMIT embedderLoading(modelId);
+    // The task owns what it makes; a session closed meanwhile only drops the result.
+    QtConcurrent::run(&m_loaderPool, [modelId, generation] {
+        LoadOutcome outcome;
+        outcome.generation = generation;
+        outcome.modelId = modelId;
+        if (auto embedder = EmbedderFactory::create(modelId))
+            outcome.embedder = std::shared_ptr<Embedder>(std::move(*embedder));
+        else
+            outcome.error = embedder.errorMessage();
+        return outcome;
+    }).then(this, [this](const LoadOutcome &outcome) { onEmbedderLoaded(outcome); });
+}
+
+void CollectionSession::onEmbedderLoaded(const LoadOutcome &outcome)
+{
+    if (!m_collection || outcome.generation != m_loadGeneration)
+        return;
+    if (!outcome.embedder) {
+        // A collection whose model is not installed here can still be browsed and searched by
+        // item and text; only example images and adding images need the embedder.
+        m_embedderState = EmbedderState::Failed;
+        m_embedderError = outcome.error;
+        Q_EMIT embedderFailed(outcome.modelId, outcome.error);
+        if (!m_ingestJob && !m_ingestQueue.isEmpty() && !isBuiltIn(outcome.modelId)) {
+            m_ingestQueue.clear();
+            Q_EMIT ingestFailed(tr("Cannot add images: %1").arg(outcome.error));
+        }
+        return;
+    }
+    m_queryEmbedder = outcome.embedder;
+    m_embedderState = EmbedderState::Ready;
+    Q_EMIT embedderReady(outcome.modelId);
+    startNextIngest(); // inputs that waited for the model
 }
 
 Result<void> CollectionSession::create(const QString &dir, const QString &name, const QString &embedderId)
 {
-    auto embedder = EmbedderFactory::create(embedderId);
-    if (!embedder)
-        return embedder.error();
+    // What config.json says, without loading weights: the GUI thread never waits for a model.
+    auto model = ModelCatalog::describe(embedderId);
+    if (!model)
+        return model.error();
     CollectionOptions options;
     options.name = name;
-    options.embedderId = (*embedder)->id();
-    options.dimension = (*embedder)->dimension();
+    options.embedderId = canonicalModelId(model->id);
+    // 0 when only loading tells (a TorchScript module whose sidecar states no "dimension"):
+    // the collection then starts without an image space, and the first ingest creates it with
+    // the loaded model's dimension. No load on the GUI thread, and no refusal.
+    options.dimension = model->dimension;
     auto created = Collection::create(dir, options);
     if (!created)
         return created.error();
@@ -99,7 +176,10 @@ void CollectionSession::close()
         qWarning("could not save the indexes of %s: %s", qPrintable(m_collection->path()),
                  qPrintable(saved.errorMessage()));
     m_collection.reset();
+    ++m_loadGeneration; // a load in flight is dropped when it arrives
     m_queryEmbedder.reset();
+    m_embedderState = EmbedderState::None;
+    m_embedderError.clear();
     Q_EMIT closed();
 }
 
@@ -107,6 +187,20 @@ void CollectionSession::search(const SearchQuery &query)
 {
     if (!m_collection) {
         Q_EMIT searchFailed(tr("No collection is open."));
+        return;
+    }
+    if (needsEmbedder(query) && m_embedderState != EmbedderState::Ready) {
+        // Supersedes a search still running, as any newer request does.
+        ++m_searchGeneration;
+        m_pendingSearch.reset();
+        if (m_embedderState == EmbedderState::Failed)
+            Q_EMIT searchFailed(tr("Example images cannot be searched: the model %1 is not available (%2). "
+                                   "Items of the collection and words can still be searched.")
+                                    .arg(m_collection->embedderId(), m_embedderError));
+        else
+            Q_EMIT searchFailed(tr("The model %1 is still loading; search by example images once it is ready. "
+                                   "Items of the collection and words can be searched meanwhile.")
+                                    .arg(m_collection->embedderId()));
         return;
     }
     ++m_searchGeneration;
@@ -167,15 +261,26 @@ void CollectionSession::startNextIngest()
 {
     if (!m_collection || m_ingestJob || m_ingestQueue.isEmpty())
         return;
-    // The ingest gets an embedder of its own so that queries can embed example images while
-    // it runs, whatever the embedder's thread-safety.
-    auto embedder = EmbedderFactory::create(m_collection->embedderId());
-    if (!embedder) {
+    const QString modelId = m_collection->embedderId();
+    if (isBuiltIn(modelId)) {
+        // An embedder of its own, so that queries can embed example images while the ingest
+        // runs, whatever the embedder's thread-safety; it is cheap to make.
+        auto embedder = EmbedderFactory::create(modelId);
+        if (!embedder) {
+            m_ingestQueue.clear();
+            Q_EMIT ingestFailed(tr("Cannot add images: %1").arg(embedder.errorMessage()));
+            return;
+        }
+        m_ingestEmbedder = std::shared_ptr<Embedder>(std::move(*embedder));
+    } else if (m_embedderState == EmbedderState::Ready) {
+        m_ingestEmbedder = m_queryEmbedder;
+    } else if (m_embedderState == EmbedderState::Failed) {
         m_ingestQueue.clear();
-        Q_EMIT ingestFailed(tr("Cannot add images: %1").arg(embedder.errorMessage()));
+        Q_EMIT ingestFailed(tr("Cannot add images: %1").arg(m_embedderError));
         return;
+    } else {
+        return; // onEmbedderLoaded() starts it
     }
-    m_ingestEmbedder = std::shared_ptr<Embedder>(std::move(*embedder));
     IngestParams params;
     params.inputs = std::exchange(m_ingestQueue, {});
     params.threads = m_ingestThreads;

@@ -7,6 +7,7 @@
 #include <QObject>
 #include <QPointer>
 #include <QStringList>
+#include <QThreadPool>
 
 #include <memory>
 
@@ -15,10 +16,14 @@ namespace lookalike {
 class Collection;
 class Embedder;
 
-// The collection the window works on, and the long-running work done to it: searches and
-// ingests run on worker threads and report back here, on the GUI thread, as signals. Widgets
-// read the collection through collection() (short reads are fine on the GUI thread) but never
-// start work that can take long themselves.
+// The collection the window works on, and the long-running work done to it: loading its model,
+// searches and ingests run on worker threads and report back here, on the GUI thread, as
+// signals. Widgets read the collection through collection() (short reads are fine on the GUI
+// thread) but never start work that can take long themselves.
+//
+// The collection's embedder loads in the background after open() and create() (a SigLIP model
+// takes seconds and gigabytes). Until it is ready, queries by example image fail with a message
+// saying so, text queries use the report words only, and ingests wait for it.
 class CollectionSession final : public QObject
 {
     Q_OBJECT
@@ -29,25 +34,36 @@ public:
     ~CollectionSession() override;
 
     Result<void> open(const QString &dir);
+    // Reads the model's description only (ModelCatalog::describe), never its weights; the model
+    // then loads in the background as after open().
     Result<void> create(const QString &dir, const QString &name, const QString &embedderId);
     // Cancels a running ingest (keeping what it committed), saves indexes, lets go of the files.
+    // A model still loading is not waited for: its result is dropped on arrival, and the next
+    // load starts after it (one loader thread), so two models never load at once.
     void close();
 
     bool isOpen() const { return bool(m_collection); }
     std::shared_ptr<Collection> collection() const { return m_collection; }
     QString path() const;
     QString embedderId() const;
+    // False until the embedder is ready.
     bool embedderHasText() const;
+
+    enum class EmbedderState { None, Loading, Ready, Failed };
+    EmbedderState embedderState() const { return m_embedderState; }
+    // Why the embedder could not be loaded (EmbedderState::Failed).
+    QString embedderError() const { return m_embedderError; }
 
     // Starts a search; an earlier one still running is superseded (its result is dropped).
     // Answers with searchFinished or searchFailed.
     void search(const SearchQuery &query);
     bool isSearching() const { return m_searchWatcher.isRunning(); }
 
-    // Queues files and folders for adding; they start at once when no ingest runs, else when
-    // the running one finishes.
+    // Queues files and folders for adding; they start at once when no ingest runs and the model
+    // is ready, else when the running one finishes or the model has loaded.
     void ingest(const QStringList &inputs);
-    bool isIngesting() const { return m_ingestJob != nullptr; }
+    // An ingest runs, or inputs wait for the model.
+    bool isIngesting() const { return m_ingestJob != nullptr || !m_ingestQueue.isEmpty(); }
     void cancelIngest();
     // Ingest settings applied to jobs started from now on.
     void setIngestThreads(int threads) { m_ingestThreads = threads; }
@@ -58,6 +74,9 @@ public:
 Q_SIGNALS:
     void opened();
     void closed();
+    void embedderLoading(const QString &modelId);
+    void embedderReady(const QString &modelId);
+    void embedderFailed(const QString &modelId, const QString &message);
     void searchFinished(const lookalike::SearchQuery &query, const lookalike::SearchResult &result);
     void searchFailed(const QString &message);
     void ingestStarted(qint64 total);
@@ -71,6 +90,16 @@ Q_SIGNALS:
 private:
     void startNextIngest();
     void onSearchDone();
+    void startLoadingEmbedder();
+
+    struct LoadOutcome
+    {
+        quint64 generation = 0;
+        QString modelId;
+        std::shared_ptr<Embedder> embedder;
+        QString error;
+    };
+    void onEmbedderLoaded(const LoadOutcome &outcome);
 
     struct SearchOutcome
     {
@@ -80,7 +109,14 @@ private:
     };
 
     std::shared_ptr<Collection> m_collection;
-    std::shared_ptr<Embedder> m_queryEmbedder; // embeds example images for queries
+    // Embeds example images and query texts. A vision-language or TorchScript model is shared
+    // with the ingest (their methods are thread-safe; a second copy would double gigabytes).
+    std::shared_ptr<Embedder> m_queryEmbedder;
+    EmbedderState m_embedderState = EmbedderState::None;
+    QString m_embedderError;
+    quint64 m_loadGeneration = 0;
+    // One thread: loads run one after the other. Its destructor waits for a load in flight.
+    QThreadPool m_loaderPool;
     quint64 m_searchGeneration = 0;
     QFutureWatcher<SearchOutcome> m_searchWatcher;
     std::optional<SearchQuery> m_pendingSearch; // asked for while one was running

@@ -1,6 +1,7 @@
 #include "detailspanel.h"
 
 #include "imageviewer.h"
+#include "scoretext.h"
 
 #include <QFileInfo>
 #include <QGridLayout>
@@ -215,7 +216,9 @@ void DetailsPanel::showItem(const ItemDetails &d)
         const SearchHit &h = *d.hit;
         QString text = tr("Score %1 (image %2, text %3)")
                            .arg(scoreText(h.score), scoreText(h.imageScore),
-                                h.matchedText ? scoreText(h.textScore) : tr("no match"));
+                                h.matchedText || h.textImageScore ? scoreText(h.textScore) : tr("no match"));
+        if (const QString parts = ScoreText::textParts(h); !parts.isEmpty())
+            text += u'\n' + tr("Text: %1").arg(parts);
         if (!d.fusion.isEmpty())
             text += u'\n' + d.fusion;
         m_scoreLabel->setText(text);

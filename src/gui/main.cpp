@@ -3,6 +3,8 @@
 #include "collection/collection.h"
 #include "dropparser.h"
 #include "mainwindow.h"
+#include "models/modelregistry.h"
+#include "models/torchruntime.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -57,6 +59,11 @@ int main(int argc, char *argv[])
     parser.process(app);
 
     AppSettings settings;
+    // Before any collection opens: model ids ("clip:…", "siglip:…", "torchscript:…") reach the
+    // factory only through these providers, and libtorch takes its device and threads from here.
+    // MainWindow applies them again when the Settings dialog is accepted.
+    ModelRegistry::registerProviders();
+    TorchRuntime::configure(settings.torchSettings());
     MainWindow window(settings);
     window.show();
 

@@ -14,9 +14,13 @@
 #include "imageviewer.h"
 #include "ingeststatuswidget.h"
 #include "media/imagedecoder.h"
+#include "models/modelcatalog.h"
+#include "models/torchruntime.h"
+#include "modelsdialog.h"
 #include "querybar.h"
 #include "resultsmodel.h"
 #include "resultsview.h"
+#include "scoretext.h"
 #include "search/ftsquery.h"
 #include "search/resultexporter.h"
 #include "settingsdialog.h"
@@ -32,7 +36,6 @@
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QFutureWatcher>
-#include <QInputDialog>
 #include <QLabel>
 #include <QMenuBar>
 #include <QMessageBox>
@@ -77,11 +80,6 @@ MainWindow::MainWindow(AppSettings &settings, QWidget *parent)
         return QMessageBox::question(this, title, text, QMessageBox::Yes | QMessageBox::Cancel, QMessageBox::Cancel)
             == QMessageBox::Yes;
     };
-    prompts.text = [this](const QString &title, const QString &label, const QString &initial) -> std::optional<QString> {
-        bool ok = false;
-        const QString value = QInputDialog::getText(this, title, label, QLineEdit::Normal, initial, &ok);
-        return ok ? std::optional(value) : std::nullopt;
-    };
     prompts.directory = [this](const QString &title, const QString &start) {
         return QFileDialog::getExistingDirectory(this, title, start);
     };
@@ -89,6 +87,13 @@ MainWindow::MainWindow(AppSettings &settings, QWidget *parent)
         QMessageBox box(QMessageBox::Warning, title, text, QMessageBox::Ok, this);
         box.setTextInteractionFlags(Qt::TextSelectableByMouse); // the message can be copied
         box.exec();
+    };
+    prompts.newCollection = [this](const QString &suggested, const QString &defaultModel) -> std::optional<NewCollectionChoice> {
+        // Reads config.json files only; the list is short.
+        NewCollectionDialog dialog(suggested, ModelCatalog::installed(), defaultModel, this);
+        if (dialog.exec() != QDialog::Accepted)
+            return std::nullopt;
+        return dialog.choice();
     };
 
     m_view->setModel(m_model);
@@ -117,7 +122,25 @@ MainWindow::MainWindow(AppSettings &settings, QWidget *parent)
     // session → views
     connect(m_session, &CollectionSession::searchFinished, this, &MainWindow::onSearchFinished);
     connect(m_session, &CollectionSession::searchFailed, this, [this](const QString &message) {
+        m_resultLabel->clear();
         showMessage(tr("Search failed: %1").arg(message), 10000);
+    });
+    // The built-in embedder is ready in a moment: only real models are worth a message.
+    connect(m_session, &CollectionSession::embedderLoading, this, [this](const QString &model) {
+        if (!EmbedderFactory::builtInIds().contains(model))
+            showMessage(tr("Loading the model %1…").arg(model), 0);
+    });
+    connect(m_session, &CollectionSession::embedderReady, this, [this](const QString &model) {
+        updateTextHint();
+        if (!EmbedderFactory::builtInIds().contains(model))
+            showMessage(tr("The model %1 is ready.").arg(model));
+    });
+    connect(m_session, &CollectionSession::embedderFailed, this, [this](const QString &model, const QString &message) {
+        updateTextHint();
+        showMessage(tr("The model %1 is not available (%2). The collection can still be browsed and searched by its "
+                       "items and by words.")
+                        .arg(model, message),
+                    20000);
     });
     connect(m_session, &CollectionSession::ingestStarted, m_ingestStatus, &IngestStatusWidget::start);
     connect(m_session, &CollectionSession::ingestProgress, m_ingestStatus, &IngestStatusWidget::setProgress);
@@ -188,8 +211,8 @@ MainWindow::~MainWindow() = default;
 
 bool MainWindow::isIdle() const
 {
-    return !m_session->isIngesting() && !m_session->isSearching() && m_thumbnails->pendingCount() == 0
-        && m_demoQuery.isEmpty();
+    return m_session->embedderState() != CollectionSession::EmbedderState::Loading && !m_session->isIngesting()
+        && !m_session->isSearching() && m_thumbnails->pendingCount() == 0 && m_demoQuery.isEmpty();
 }
 
 QAction *MainWindow::action(const QString &objectName) const
@@ -221,6 +244,7 @@ void MainWindow::createActions()
     make("actionAddFiles", QStringLiteral(":/icons/add-files.svg"), tr("Add &Files…"), QKeySequence(), [this] { addFiles(); });
     make("actionSettings", QStringLiteral(":/icons/settings.svg"), tr("&Settings…"), QKeySequence::Preferences,
          [this] { showSettings(); });
+    make("actionModels", QStringLiteral(":/icons/models.svg"), tr("&Models…"), QKeySequence(), [this] { showModels(); });
     make("actionQuit", QString(), tr("&Quit"), QKeySequence::Quit, [this] { close(); });
 
     make("actionFind", QStringLiteral(":/icons/search.svg"), tr("&Find"), QKeySequence::Find, [this] { m_queryBar->focusText(); });
@@ -314,7 +338,7 @@ void MainWindow::createMenus()
         }
     };
     add(menuBar()->addMenu(tr("&File")), {"actionNewCollection", "actionOpenCollection", nullptr, "actionImportFolder",
-                                          "actionAddFiles", nullptr, "actionSettings", nullptr, "actionQuit"});
+                                          "actionAddFiles", nullptr, "actionSettings", "actionModels", nullptr, "actionQuit"});
     add(menuBar()->addMenu(tr("&Search")), {"actionFind", "actionSearch", "actionPasteImage", nullptr, "actionBrowseAll"});
     add(menuBar()->addMenu(tr("&Item")), {"actionFindSimilar", "actionAddToQuery", "actionAddNegative", nullptr,
                                           "actionOpenItem", "actionShowInFolder", "actionCopyPath", nullptr,
@@ -382,8 +406,7 @@ bool MainWindow::openCollection(const QString &path)
     m_model->setCollection(m_session->collection());
     m_details->clear();
     m_queryBar->clearExamples();
-    m_queryBar->setTextHint(m_session->embedderHasText() ? tr("Describe what you are looking for, or words in the reports")
-                                                         : tr("Words to find in the reports"));
+    updateTextHint();
     m_collections->setCurrentPath(m_session->path());
     m_settings.setLastCollection(m_session->path());
     m_lastErrors.clear();
@@ -391,6 +414,13 @@ bool MainWindow::openCollection(const QString &path)
     updateTitle();
     updateActions();
     return true;
+}
+
+void MainWindow::updateTextHint()
+{
+    // Words in the reports work at once; descriptions need the model's text tower, loaded.
+    m_queryBar->setTextHint(m_session->embedderHasText() ? tr("Describe what you are looking for, or words in the reports")
+                                                         : tr("Words to find in the reports"));
 }
 
 void MainWindow::updateTitle()
@@ -482,7 +512,7 @@ void MainWindow::showDetails(qint64 id)
     if (const SearchHit *hit = m_model->hitAt(row)) {
         d.item = hit->item;
         d.hit = *hit;
-        d.fusion = fusionText(m_model->query());
+        d.fusion = ScoreText::fusion(m_model->query(), m_model->searchResult());
         d.highlightTerms = FtsQuery::terms(m_model->query().text);
     } else if (auto item = collection->item(id); item && *item) {
         d.item = **item;
@@ -513,16 +543,6 @@ void MainWindow::showDetails(qint64 id)
         auto decoded = ImageDecoder::decodeFile(uri, options);
         return decoded ? decoded->image : QImage();
     }));
-}
-
-QString MainWindow::fusionText(const SearchQuery &query)
-{
-    // The rule of docs/search.md, in the user's language (the core's own text is English).
-    if (query.hasImagePart() && query.hasTextPart())
-        return tr("score = %1 × image + %2 × text").arg(query.alpha, 0, 'g', 3).arg(1 - query.alpha, 0, 'g', 3);
-    if (query.hasImagePart())
-        return tr("score = image similarity (cosine)");
-    return tr("score = text relevance (BM25, relative to the best match)");
 }
 
 void MainWindow::findSimilar(const std::vector<qint64> &ids)
@@ -647,9 +667,11 @@ void MainWindow::exportHits(const QList<SearchHit> &hits)
 
 void MainWindow::createCollection(const QString &suggestedName)
 {
-    const std::optional<QString> answer = prompts.text(tr("New collection"), tr("Name of the new collection:"),
-                                                       suggestedName.isEmpty() ? tr("My images") : suggestedName);
-    const QString name = answer.value_or(QString()).trimmed();
+    const std::optional<NewCollectionChoice> answer =
+        prompts.newCollection(suggestedName.isEmpty() ? tr("My images") : suggestedName, m_settings.defaultModel());
+    if (!answer)
+        return;
+    const QString name = answer->name.trimmed();
     if (name.isEmpty())
         return;
     // The folder name is the display name made safe for every file system.
@@ -661,13 +683,14 @@ void MainWindow::createCollection(const QString &suggestedName)
     QString dir = library.filePath(folderName);
     for (int i = 2; QFileInfo::exists(dir); ++i)
         dir = library.filePath(QStringLiteral("%1 %2").arg(folderName).arg(i));
-    createCollectionAt(dir, name);
+    createCollectionAt(dir, name, answer->modelId);
 }
 
-bool MainWindow::createCollectionAt(const QString &dir, const QString &name)
+bool MainWindow::createCollectionAt(const QString &dir, const QString &name, const QString &chosenModel)
 {
-    QString model = m_settings.defaultModel();
-    if (auto usable = EmbedderFactory::create(model); !usable) {
+    QString model = chosenModel.isEmpty() ? m_settings.defaultModel() : chosenModel;
+    // Its description only (config.json): loading it here would block the window for seconds.
+    if (auto usable = ModelCatalog::describe(model); !usable) {
         // A model chosen earlier may be gone (uninstalled, renamed): fall back to the built-in one.
         showMessage(tr("Model %1 is not available (%2); using %3.").arg(model, usable.errorMessage(), EmbedderFactory::defaultId()),
                     15000);
@@ -680,6 +703,8 @@ bool MainWindow::createCollectionAt(const QString &dir, const QString &name)
     m_thumbnails->setCollection(m_session->collection());
     m_model->setCollection(m_session->collection());
     m_details->clear();
+    m_queryBar->clearExamples();
+    updateTextHint();
     m_collections->refresh();
     m_collections->setCurrentPath(m_session->path());
     m_settings.setLastCollection(m_session->path());
@@ -809,6 +834,8 @@ bool MainWindow::addDropped(const DropContents &contents)
     if (inputs.isEmpty())
         return false;
     m_session->ingest(inputs);
+    if (m_session->embedderState() == CollectionSession::EmbedderState::Loading && m_session->isIngesting())
+        showMessage(tr("The images are added once the model %1 has loaded.").arg(m_session->embedderId()), 0);
     updateActions();
     return true;
 }
@@ -898,11 +925,31 @@ void MainWindow::showDuplicates()
     dialog->show();
 }
 
+ModelsDialog *MainWindow::showModels()
+{
+    if (!m_modelsDialog) {
+        m_modelsDialog = new ModelsDialog(m_settings, this);
+        m_modelsDialog->setAttribute(Qt::WA_DeleteOnClose);
+    }
+    m_modelsDialog->show();
+    m_modelsDialog->raise();
+    m_modelsDialog->activateWindow();
+    return m_modelsDialog;
+}
+
 void MainWindow::showSettings()
 {
-    SettingsDialog dialog(m_settings, EmbedderFactory::builtInIds(), this);
+    SettingsDialog dialog(m_settings, ModelCatalog::installed(), this);
+    const QString deviceBefore = m_settings.device();
     if (dialog.exec() != QDialog::Accepted)
         return;
+    // libtorch's threads change at once; the device applies to models loaded from now on (a model
+    // already in memory stays where it was loaded until its collection is opened again).
+    TorchRuntime::configure(m_settings.torchSettings());
+    if (m_settings.device() != deviceBefore && m_session->embedderState() == CollectionSession::EmbedderState::Ready
+        && !EmbedderFactory::builtInIds().contains(m_session->embedderId()))
+        showMessage(tr("The new device applies to models loaded from now on; open the collection again to move its model."),
+                    15000);
     m_session->setIngestThreads(m_settings.threads());
     m_session->setThumbnailSide(m_settings.thumbnailSide());
     if (m_collections->libraryFolder() != m_settings.libraryFolder())

@@ -1,8 +1,10 @@
 #pragma once
 
+#include "newcollectiondialog.h"
 #include "search/query.h"
 
 #include <QMainWindow>
+#include <QPointer>
 
 #include <functional>
 #include <memory>
@@ -19,6 +21,7 @@ class CollectionSession;
 class CollectionsPanel;
 class DetailsPanel;
 class IngestStatusWidget;
+class ModelsDialog;
 class QueryBar;
 class ResultsModel;
 class ResultsView;
@@ -51,8 +54,11 @@ public:
     bool startDemo();
     void browseAll();
 
-    // Nothing running: no ingest, no search, no thumbnail loading (screenshots wait for it).
+    // Nothing running: no model loading, no ingest, no search, no thumbnail loading
+    // (screenshots wait for it).
     bool isIdle() const;
+    // Opens the Models dialog (one at a time; not modal).
+    ModelsDialog *showModels();
 
     CollectionSession *session() const { return m_session; }
     ResultsModel *resultsModel() const { return m_model; }
@@ -67,9 +73,11 @@ public:
     struct Prompts
     {
         std::function<bool(const QString &title, const QString &text)> confirm;
-        std::function<std::optional<QString>(const QString &title, const QString &label, const QString &initial)> text;
         std::function<QString(const QString &title, const QString &startDir)> directory;
         std::function<void(const QString &title, const QString &text)> error;
+        // A new collection's name and model (NewCollectionDialog); nullopt when cancelled.
+        std::function<std::optional<NewCollectionChoice>(const QString &suggestedName, const QString &defaultModel)>
+            newCollection;
     };
     Prompts prompts;
 
@@ -90,7 +98,6 @@ private:
     void onSearchFinished(const SearchQuery &query, const SearchResult &result);
     void onIngestFinished(const IngestResult &result);
     void findSimilar(const std::vector<qint64> &ids);
-    static QString fusionText(const SearchQuery &query);
     void addSelectionToQuery(bool negative);
     void openItems(const std::vector<qint64> &ids);
     void showInFolder(const std::vector<qint64> &ids);
@@ -99,7 +106,8 @@ private:
     void exportHits(const QList<SearchHit> &hits);
     void exportIds(const std::vector<qint64> &ids);
     void createCollection(const QString &suggestedName = {});
-    bool createCollectionAt(const QString &dir, const QString &name);
+    // `model` empty: the default model of the settings.
+    bool createCollectionAt(const QString &dir, const QString &name, const QString &model = {});
     void deleteCollection(const QString &path);
     void renameCollection(const QString &path, const QString &name);
     void importFolder();
@@ -107,6 +115,7 @@ private:
     void pasteImage();
     void showDuplicates();
     void showSettings();
+    void updateTextHint();
     void showErrors();
     void showMessage(const QString &text, int ms = 6000);
     void showError(const QString &title, const QString &text);
@@ -129,6 +138,7 @@ private:
     quint64 m_previewGeneration = 0;
     int m_tileSide = 160;
     QString m_demoQuery; // queried once the demo's ingest finishes
+    QPointer<ModelsDialog> m_modelsDialog;
 };
 
 } // namespace lookalike

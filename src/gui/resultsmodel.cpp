@@ -1,6 +1,7 @@
 #include "resultsmodel.h"
 
 #include "collection/collection.h"
+#include "scoretext.h"
 #include "thumbnailcache.h"
 
 #include <QDataStream>
@@ -215,6 +216,10 @@ QVariant ResultsModel::data(const QModelIndex &index, int role) const
                                                .arg(hit->score, 0, 'f', 3)
                                                .arg(hit->imageScore, 0, 'f', 3)
                                                .arg(hit->textScore, 0, 'f', 3);
+            if (const QString parts = ScoreText::textParts(*hit); !parts.isEmpty())
+                tip += QStringLiteral("<br>") + tr("Text: %1").arg(parts.toHtmlEscaped());
+            if (const QString rule = ScoreText::fusion(m_query, m_result); !rule.isEmpty())
+                tip += QStringLiteral("<br><i>") + rule.toHtmlEscaped() + QStringLiteral("</i>");
         }
         return tip;
     }

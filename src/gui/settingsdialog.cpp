@@ -1,6 +1,7 @@
 #include "settingsdialog.h"
 
 #include "appsettings.h"
+#include "modellistmodel.h"
 #include "ui_settingsdialog.h"
 
 #include <QDir>
@@ -46,6 +47,21 @@ SettingsDialog::SettingsDialog(AppSettings &settings, const QStringList &models,
     connect(m_ui->browseButton, &QPushButton::clicked, this, &SettingsDialog::browseLibraryFolder);
     connect(m_ui->buttonBox, &QDialogButtonBox::accepted, this, &SettingsDialog::accept);
     connect(m_ui->libraryFolderEdit, &QLineEdit::textEdited, this, [this] { m_ui->errorLabel->hide(); });
+}
+
+SettingsDialog::SettingsDialog(AppSettings &settings, const QList<ModelInfo> &models, QWidget *parent)
+    : SettingsDialog(settings, [&models] {
+          QStringList ids;
+          for (const ModelInfo &m : models)
+              ids << m.id;
+          return ids;
+      }(), parent)
+{
+    for (const ModelInfo &m : models) {
+        const int row = m_ui->modelCombo->findText(m.id);
+        if (row >= 0)
+            m_ui->modelCombo->setItemData(row, ModelListModel::summary(m), Qt::ToolTipRole);
+    }
 }
 
 SettingsDialog::~SettingsDialog() = default;

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "models/modelcatalog.h"
+
 #include <QDialog>
 #include <QStringList>
 
@@ -23,6 +25,8 @@ class SettingsDialog final : public QDialog
 public:
     // `models`: the model ids to offer (installed and built in); the field also takes any id.
     SettingsDialog(AppSettings &settings, const QStringList &models, QWidget *parent = nullptr);
+    // The same, offering ModelCatalog::installed() with their family and dimensions as tooltips.
+    SettingsDialog(AppSettings &settings, const QList<ModelInfo> &models, QWidget *parent = nullptr);
     ~SettingsDialog() override;
 
     // Why the current library folder is unusable, or an empty string when it is fine. Creates

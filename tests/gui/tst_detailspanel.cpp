@@ -1,6 +1,7 @@
 // DetailsPanel: report highlighting (escaping, matching), what showItem fills in, and the ids
 // the action buttons carry.
 #include "detailspanel.h"
+#include "scoretext.h"
 #include "imageviewer.h"
 
 #include <QLabel>
@@ -64,6 +65,71 @@ class TestDetailsPanel final : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
+    void showsTheTextScoreParts()
+    {
+        DetailsPanel panel;
+        ItemDetails d = sampleDetails();
+        // Word-only text scores have no parts to list.
+        panel.showItem(d);
+        QVERIFY(!panel.findChild<QLabel *>(QStringLiteral("scoreLabel"))->text().contains(QStringLiteral("cosine")));
+
+        d.hit->textImageScore = 0.28125f;
+        d.hit->textReportScore = 0.3f;
+        d.hit->wordScore = 0.5f;
+        panel.showItem(d);
+        QString scores = panel.findChild<QLabel *>(QStringLiteral("scoreLabel"))->text();
+        for (const char *part : {"text↔image cosine 0.281", "text↔report cosine 0.300", "report words 0.500"})
+            QVERIFY2(scores.contains(QString::fromUtf8(part)), qPrintable(scores));
+        QVERIFY2(scores.contains(d.fusion), qPrintable(scores));
+
+        d.hit->matchedText = false;
+        d.hit->textReportScore.reset();
+        panel.showItem(d);
+        scores = panel.findChild<QLabel *>(QStringLiteral("scoreLabel"))->text();
+        QVERIFY2(scores.contains(QStringLiteral("report words: no match")), qPrintable(scores));
+        QVERIFY2(!scores.contains(QStringLiteral("text↔report")), qPrintable(scores));
+    }
+
+    void wordsTheFusionRule_data()
+    {
+        QTest::addColumn<bool>("image");
+        QTest::addColumn<bool>("semantic");
+        QTest::addColumn<bool>("words");
+        QTest::addColumn<QString>("expected");
+        QTest::newRow("words only") << false << false << true << QStringLiteral("score = text relevance (BM25, relative to the best match)");
+        QTest::newRow("text tower and words") << false << true << true
+                                              << QStringLiteral("score = mean of text↔image, text↔report, report words");
+        QTest::newRow("text tower, no word matched") << false << true << false << QStringLiteral("score = mean of text↔image, text↔report");
+        QTest::newRow("image and text") << true << true << true
+                                        << QStringLiteral("score = 0.7 × image + 0.3 × text (text = mean of text↔image, text↔report, report words)");
+        QTest::newRow("image and words") << true << false << true << QStringLiteral("score = 0.7 × image + 0.3 × text");
+    }
+
+    void wordsTheFusionRule()
+    {
+        QFETCH(bool, image);
+        QFETCH(bool, semantic);
+        QFETCH(bool, words);
+        QFETCH(QString, expected);
+        SearchQuery query;
+        query.text = QStringLiteral("effusion");
+        query.alpha = 0.7;
+        if (image)
+            query.itemIds = {1};
+        SearchResult result;
+        SearchHit hit;
+        hit.matchedText = words;
+        if (semantic) {
+            hit.textImageScore = 0.25f;
+            hit.textReportScore = 0.5f;
+        }
+        result.hits << hit;
+        QCOMPARE(ScoreText::fusion(query, result), expected);
+        query.text.clear();
+        QCOMPARE(ScoreText::fusion(query, result),
+                 image ? QStringLiteral("score = image similarity (cosine)") : QString());
+    }
+
     void escapesMarkup()
     {
         const QString text = QStringLiteral("<script>alert(1)</script> & \"quoted\" <b>bold</b>");

@@ -62,7 +62,9 @@ class TestMainWindow : public QObject
     {
         auto w = std::make_unique<MainWindow>(*m_settings);
         w->prompts.confirm = [](const QString &, const QString &) { return true; };
-        w->prompts.text = [](const QString &, const QString &, const QString &) { return std::optional(QStringLiteral("Dropped")); };
+        w->prompts.newCollection = [](const QString &, const QString &defaultModel) {
+            return std::optional(NewCollectionChoice{QStringLiteral("Dropped"), defaultModel});
+        };
         w->prompts.directory = [this](const QString &, const QString &) { return m_exportDir; };
         w->prompts.error = [this](const QString &title, const QString &text) { m_errors << title + QStringLiteral(": ") + text; };
         return w;
@@ -108,6 +110,7 @@ private Q_SLOTS:
         drop(m_window.get(), mime);
         QVERIFY2(m_window->session()->isOpen(), qPrintable(m_errors.join(QLatin1Char('\n'))));
         QCOMPARE(QFileInfo(m_window->session()->path()).absolutePath(), QFileInfo(m_library).absoluteFilePath());
+        QCOMPARE(m_window->session()->embedderId(), m_settings->defaultModel()); // what the prompt offered
         // Items appear while and after the ingest runs; the broken file is a per-file error.
         QTRY_COMPARE_WITH_TIMEOUT(model()->rowCount(), kImages, kIngestTimeoutMs);
         QTRY_VERIFY_WITH_TIMEOUT(!m_window->session()->isIngesting(), kIngestTimeoutMs);
@@ -309,6 +312,7 @@ private Q_SLOTS:
         QCOMPARE(m_window->action(QStringLiteral("actionOpenCollection"))->shortcut(), QKeySequence(QKeySequence::Open));
         QCOMPARE(m_window->action(QStringLiteral("actionImportFolder"))->shortcut(), QKeySequence(QStringLiteral("Ctrl+I")));
         QCOMPARE(m_window->action(QStringLiteral("actionRemove"))->shortcut(), QKeySequence(QKeySequence::Delete));
+        QVERIFY(m_window->action(QStringLiteral("actionModels")));
         QVERIFY(m_window->action(QStringLiteral("actionSearch"))->shortcuts().contains(QKeySequence(QStringLiteral("Ctrl+Return"))));
         // No two actions share a key: Qt would fire neither ("ambiguous shortcut").
         QHash<QString, QString> owner;

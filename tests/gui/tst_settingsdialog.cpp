@@ -76,6 +76,33 @@ private Q_SLOTS:
         QCOMPARE(reread.thumbnailCacheMiB(), 320);
     }
 
+    void offersInstalledModelsWithTheirDescription()
+    {
+        QTemporaryDir tmp;
+        AppSettings settings(tmp.filePath(QStringLiteral("s.ini")));
+        ModelInfo classic;
+        classic.id = QStringLiteral("classic-v1");
+        classic.family = QStringLiteral("classic");
+        classic.builtIn = true;
+        classic.dimension = 300;
+        ModelInfo clip;
+        clip.id = QStringLiteral("clip:clip-vit-base-patch32");
+        clip.family = QStringLiteral("clip");
+        clip.name = QStringLiteral("clip-vit-base-patch32");
+        clip.dimension = 512;
+        SettingsDialog dialog(settings, QList<ModelInfo>{classic, clip});
+        auto *models = child<QComboBox>(&dialog, "modelCombo");
+        QCOMPARE(models->currentText(), QStringLiteral("classic-v1")); // the default model
+        const int row = models->findText(clip.id);
+        QVERIFY(row >= 0);
+        const QString tip = models->itemData(row, Qt::ToolTipRole).toString();
+        QVERIFY2(tip.contains(QStringLiteral("CLIP")) && tip.contains(QStringLiteral("512")), qPrintable(tip));
+        models->setCurrentIndex(row);
+        child<QLineEdit>(&dialog, "libraryFolderEdit")->setText(tmp.filePath(QStringLiteral("lib")));
+        child<QDialogButtonBox>(&dialog, "buttonBox")->button(QDialogButtonBox::Ok)->click();
+        QCOMPARE(settings.defaultModel(), clip.id);
+    }
+
     void unusableFolderKeepsDialogOpen_data()
     {
         QTest::addColumn<QString>("folder"); // relative to the temporary dir, or as given
@@ -96,7 +123,7 @@ private Q_SLOTS:
         const QString ini = tmp.filePath(QStringLiteral("s.ini"));
         AppSettings settings(ini);
         const QString before = settings.libraryFolder();
-        SettingsDialog dialog(settings, {});
+        SettingsDialog dialog(settings, QStringList{});
         dialog.show();
         QVERIFY(QTest::qWaitForWindowExposed(&dialog));
         child<QLineEdit>(&dialog, "libraryFolderEdit")->setText(folder);

@@ -174,18 +174,18 @@ Result<ModelInfo> ModelCatalog::add(const QString &source, const QString &name, 
     if (!isPlainName(target))
         return Error(QStringLiteral("\"%1\" cannot be a model name").arg(target), Error::Code::InvalidArgument);
 
-    // Load it where it lies first: a folder that does not load is refused before any copy.
-    auto loaded = validate(torchScript ? QStringLiteral("torchscript:") + absolute : absolute);
-    if (!loaded)
-        return loaded.error();
-
+    // The name first (cheap), then load it where it lies: a model that does not load is refused
+    // before any copy.
     const QDir models(ModelRegistry::modelsDir());
-    if (!QDir().mkpath(models.path()))
-        return Error(QStringLiteral("cannot create the models folder %1").arg(models.path()), Error::Code::Io);
     const QString finalPath = models.filePath(torchScript ? target + kTorchScriptSuffix : target);
     if (QFileInfo(finalPath).exists() || QFileInfo(finalPath).isSymLink())
         return Error(QStringLiteral("a model named \"%1\" is already installed (%2)").arg(target, finalPath),
                      Error::Code::InvalidArgument);
+    auto loaded = validate(torchScript ? QStringLiteral("torchscript:") + absolute : absolute);
+    if (!loaded)
+        return loaded.error();
+    if (!QDir().mkpath(models.path()))
+        return Error(QStringLiteral("cannot create the models folder %1").arg(models.path()), Error::Code::Io);
 
     if (mode == AddMode::Link) {
         if (torchScript && !QFile::link(sidecarOf(absolute), sidecarOf(finalPath)))
