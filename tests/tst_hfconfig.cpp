@@ -273,6 +273,12 @@ void TestHfConfig::siglipDefaults()
     QVERIFY(projected.ok());
     QCOMPARE(projected->text.projectionSize, 512);
     QCOMPARE(projected->text.hiddenSize, 768);
+
+    // so400m-patch14-384: 384 is not a multiple of 14; the convolution drops the remainder.
+    auto so400m = SiglipConfig::fromJson(parse(R"({"vision_config": {"image_size": 384, "patch_size": 14,
+                                                   "hidden_size": 1152, "num_attention_heads": 16}})"));
+    QVERIFY2(so400m.ok(), qPrintable(so400m.errorMessage()));
+    QCOMPARE(so400m->vision.numPatches(), int64_t(729));
 }
 
 // transformers builds the text/vision config from a legacy *_config_dict alone.
@@ -310,8 +316,8 @@ void TestHfConfig::invalidValues_data()
                                  << "vision_config.image_size: \"224\" is not an integer";
     QTest::newRow("heads do not divide") << QByteArray(R"({"text_config": {"hidden_size": 100, "num_attention_heads": 8}})") << false
                                          << invalid << "text_config.num_attention_heads: hidden_size 100 is not divisible by 8 heads";
-    QTest::newRow("patch does not divide") << QByteArray(R"({"vision_config": {"image_size": 50, "patch_size": 16}})") << true
-                                           << invalid << "vision_config.patch_size: image_size 50 is not divisible by patch_size 16";
+    QTest::newRow("patch larger than the image") << QByteArray(R"({"vision_config": {"image_size": 8, "patch_size": 16}})") << true
+                                                 << invalid << "vision_config.patch_size: image_size 8 is smaller than patch_size 16";
     QTest::newRow("unknown activation") << QByteArray(R"({"text_config": {"hidden_act": "relu"}})") << true << invalid
                                         << "text_config.hidden_act: \"relu\" is not a supported activation";
     QTest::newRow("activation not a string") << QByteArray(R"({"vision_config": {"hidden_act": 3}})") << false << invalid

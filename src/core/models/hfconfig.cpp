@@ -182,10 +182,12 @@ void checkHeads(ConfigReader &r, int hiddenSize, int heads)
               QStringLiteral("hidden_size %1 is not divisible by %2 heads").arg(hiddenSize).arg(heads));
 }
 
+// The patch embedding is a convolution with stride patch_size and no padding: a remainder is
+// dropped, as in HF (google/siglip-so400m-patch14-384: 384 = 27 × 14 + 6, 27 × 27 patches).
 void checkPatches(ConfigReader &r, int imageSize, int patchSize)
 {
-    r.require(imageSize % patchSize == 0, "patch_size",
-              QStringLiteral("image_size %1 is not divisible by patch_size %2").arg(imageSize).arg(patchSize));
+    r.require(imageSize >= patchSize, "patch_size",
+              QStringLiteral("image_size %1 is smaller than patch_size %2").arg(imageSize).arg(patchSize));
 }
 
 // The sub-config object under `key`: absent or null gives {} (all defaults).
