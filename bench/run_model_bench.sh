@@ -11,7 +11,7 @@
 # CLIP_IMAGES [64] CLIP_BATCH [16] CLIP_ROUNDS [5], SIGLIP_IMAGES [4] SIGLIP_BATCH [2] SIGLIP_ROUNDS [3],
 # TUNED_MODELS [clip]: models measured a second time with --malloc-tuned on both sides.
 # so400m at 384 px costs ~20-30 CPU-seconds an image here, hence its small counts; the whole run
-# takes about an hour on 2 busy cores. Model folders are made once (build/bench-models/<name>,
+# takes 40-60 min on 2 busy cores. Model folders are made once (build/bench-models/<name>,
 # 0.6 and 3.5 GB); the JPEG corpora are made once too (build/bench-models/corpus-<N>).
 set -euo pipefail
 
@@ -61,8 +61,8 @@ run_one() { # KEY NAME KIND IMAGES BATCH ROUNDS WARMUP
     echo "== $name: images $n, batch $batch, $rounds rounds, warm-up $warmup, threads $THREADS" >&2
     if ! bench_cpp "$key-r1" "$name" "$n" "$batch" "$warmup" --check-out "$OUT/check-$key"; then
         # The published so400m config has image_size 384 with patch_size 14 (27 patches a side,
-        # the last 6 px unused). A loader that wants image_size % patch_size == 0 refuses it:
-        # then measure 378 px, which gives the same 729 tokens and transformer workload.
+        # the last 6 px unused). Config readers before commit eda621e wanted image_size %
+        # patch_size == 0 and refuse it: then measure 378 px, the same 729 tokens and workload.
         if grep -q "not divisible by patch_size" "$OUT/$key-r1-cpp.log" && [ "$kind" = siglip-so400m ]; then
             echo "   the loader refuses image_size 384 / patch_size 14; using a 378 px copy of the config" >&2
             name=$name-378
