@@ -278,9 +278,11 @@ private Q_SLOTS:
         QTemporaryDir tmp;
         auto c = createPlanted(tmp.path());
         DuplicatesDialog d(c, nullptr);
+        // The spy before show(): waiting for the window runs the event loop, and on an idle
+        // machine the groups can arrive during that wait.
+        QSignalSpy updated(&d, &DuplicatesDialog::groupsUpdated);
         d.show();
         QVERIFY(QTest::qWaitForWindowExposed(&d));
-        QSignalSpy updated(&d, &DuplicatesDialog::groupsUpdated);
         QSignalSpy removed(&d, &DuplicatesDialog::removeRequested);
         QSignalSpy exported(&d, &DuplicatesDialog::exportRequested);
         QSignalSpy activated(&d, &DuplicatesDialog::itemActivated);
@@ -370,9 +372,11 @@ private Q_SLOTS:
         ThumbnailCache thumbnails;
         thumbnails.setCollection(c);
         DuplicatesDialog d(c, &thumbnails);
+        // The spy before show(): waiting for the window runs the event loop, and on an idle
+        // machine the groups can arrive during that wait.
+        QSignalSpy updated(&d, &DuplicatesDialog::groupsUpdated);
         d.show();
         QVERIFY(QTest::qWaitForWindowExposed(&d));
-        QSignalSpy updated(&d, &DuplicatesDialog::groupsUpdated);
         QVERIFY(waitForGroups(d, updated));
         bool found = false;
         for (const DuplicateGroup &g : d.groups()) {
