@@ -34,11 +34,6 @@ qint64 bytesUnder(const QString &path)
     return total;
 }
 
-QString sidecarOf(const QString &ptPath)
-{
-    return ptPath.chopped(kTorchScriptSuffix.size()) + QStringLiteral(".json");
-}
-
 bool isPlainName(const QString &name)
 {
     return !name.isEmpty() && !name.startsWith(QLatin1Char('.')) && !name.contains(QLatin1Char('/'))
@@ -68,7 +63,7 @@ Result<ModelInfo> describePath(const QString &path, const QString &id)
     if (path.endsWith(kTorchScriptSuffix)) {
         info.family = QStringLiteral("torchscript");
         info.name.chop(kTorchScriptSuffix.size());
-        const QString sidecar = sidecarOf(path);
+        const QString sidecar = ModelRegistry::torchScriptSidecar(path);
         QFile file(sidecar);
         if (!file.open(QIODevice::ReadOnly))
             return Error(QStringLiteral("%1: %2").arg(sidecar, file.errorString()), Error::Code::NotFound);
@@ -188,22 +183,22 @@ Result<ModelInfo> ModelCatalog::add(const QString &source, const QString &name, 
         return Error(QStringLiteral("cannot create the models folder %1").arg(models.path()), Error::Code::Io);
 
     if (mode == AddMode::Link) {
-        if (torchScript && !QFile::link(sidecarOf(absolute), sidecarOf(finalPath)))
-            return Error(QStringLiteral("cannot link %1").arg(sidecarOf(finalPath)), Error::Code::Io);
+        if (torchScript && !QFile::link(ModelRegistry::torchScriptSidecar(absolute), ModelRegistry::torchScriptSidecar(finalPath)))
+            return Error(QStringLiteral("cannot link %1").arg(ModelRegistry::torchScriptSidecar(finalPath)), Error::Code::Io);
         if (!QFile::link(absolute, finalPath)) {
             if (torchScript)
-                QFile::remove(sidecarOf(finalPath));
+                QFile::remove(ModelRegistry::torchScriptSidecar(finalPath));
             return Error(QStringLiteral("cannot link %1 to %2").arg(finalPath, absolute), Error::Code::Io);
         }
     } else if (torchScript) {
         // The sidecar first: installed() lists a .pt only once its .json is there.
         const QString partPt = models.filePath(QLatin1Char('.') + target + QStringLiteral(".pt.part"));
         QFile::remove(partPt);
-        if (!QFile::copy(sidecarOf(absolute), sidecarOf(finalPath)))
-            return Error(QStringLiteral("cannot copy %1").arg(sidecarOf(absolute)), Error::Code::Io);
+        if (!QFile::copy(ModelRegistry::torchScriptSidecar(absolute), ModelRegistry::torchScriptSidecar(finalPath)))
+            return Error(QStringLiteral("cannot copy %1").arg(ModelRegistry::torchScriptSidecar(absolute)), Error::Code::Io);
         if (!QFile::copy(absolute, partPt) || !QFile::rename(partPt, finalPath)) {
             QFile::remove(partPt);
-            QFile::remove(sidecarOf(finalPath));
+            QFile::remove(ModelRegistry::torchScriptSidecar(finalPath));
             return Error(QStringLiteral("cannot copy %1 to %2").arg(absolute, finalPath), Error::Code::Io);
         }
     } else {
@@ -234,15 +229,15 @@ Result<QString> ModelCatalog::installDownloaded(const QString &folder)
         return QString(*family + QLatin1Char(':') + name);
     }
     const QStringList modules = dir.entryList({QStringLiteral("*.pt")}, QDir::Files);
-    if (modules.size() != 1 || !QFileInfo(sidecarOf(dir.filePath(modules.first()))).isFile())
+    if (modules.size() != 1 || !QFileInfo(ModelRegistry::torchScriptSidecar(dir.filePath(modules.first()))).isFile())
         return Error(QStringLiteral("%1 holds neither config.json nor one TorchScript .pt with its .json").arg(folder),
                      Error::Code::Corrupt);
     const QDir models = QFileInfo(folder).absoluteDir();
     const QString pt = models.filePath(name + kTorchScriptSuffix);
-    if (QFileInfo::exists(pt) || QFileInfo::exists(sidecarOf(pt)))
+    if (QFileInfo::exists(pt) || QFileInfo::exists(ModelRegistry::torchScriptSidecar(pt)))
         return Error(QStringLiteral("a model named \"%1\" is already installed").arg(name), Error::Code::InvalidArgument);
     // The sidecar first: a .pt is listed only once its .json is there.
-    if (!QFile::rename(sidecarOf(dir.filePath(modules.first())), sidecarOf(pt)) || !QFile::rename(dir.filePath(modules.first()), pt))
+    if (!QFile::rename(ModelRegistry::torchScriptSidecar(dir.filePath(modules.first())), ModelRegistry::torchScriptSidecar(pt)) || !QFile::rename(dir.filePath(modules.first()), pt))
         return Error(QStringLiteral("cannot move the module out of %1").arg(folder), Error::Code::Io);
     QDir(folder).removeRecursively();
     return QString(QStringLiteral("torchscript:") + name);
@@ -269,7 +264,7 @@ Result<void> ModelCatalog::remove(const QString &name)
         return {};
     }
     if (module.exists() || module.isSymLink()) {
-        QFile::remove(sidecarOf(module.filePath()));
+        QFile::remove(ModelRegistry::torchScriptSidecar(module.filePath()));
         if (!QFile::remove(module.filePath()))
             return Error(QStringLiteral("cannot remove %1").arg(module.filePath()), Error::Code::Io);
         return {};
