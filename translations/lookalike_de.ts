@@ -711,6 +711,10 @@
         <source>Adding failed: %1</source>
         <translation>Hinzufügen fehlgeschlagen: %1</translation>
     </message>
+    <message>
+        <source>Downloading %1 / %2 links</source>
+        <translation>Lade %1 / %2 Links herunter</translation>
+    </message>
 </context>
 <context>
     <name>lookalike::MainWindow</name>
@@ -1122,6 +1126,18 @@
     <message>
         <source>The new device applies to models loaded from now on; open the collection again to move its model.</source>
         <translation>Das neue Gerät gilt für Modelle, die ab jetzt geladen werden; öffnen Sie die Sammlung erneut, um ihr Modell zu verlagern.</translation>
+    </message>
+    <message>
+        <source>Add from &amp;URLs…</source>
+        <translation>Aus &amp;URLs hinzufügen…</translation>
+    </message>
+    <message>
+        <source>Add from URLs</source>
+        <translation>Aus URLs hinzufügen</translation>
+    </message>
+    <message>
+        <source>Links to images, one a line (http or https). Each image is downloaded into the collection, so it stays available offline.</source>
+        <translation>Links zu Bildern, einer pro Zeile (http oder https). Jedes Bild wird in die Sammlung heruntergeladen und bleibt so auch offline verfügbar.</translation>
     </message>
 </context>
 <context>

@@ -702,6 +702,10 @@
         <source>Adding failed: %1</source>
         <translation>添加失败：%1</translation>
     </message>
+    <message>
+        <source>Downloading %1 / %2 links</source>
+        <translation>正在下载链接 %1 / %2</translation>
+    </message>
 </context>
 <context>
     <name>lookalike::MainWindow</name>
@@ -1106,6 +1110,18 @@
     <message>
         <source>The new device applies to models loaded from now on; open the collection again to move its model.</source>
         <translation>新设备仅适用于此后加载的模型；重新打开图像集即可将其模型迁移过去。</translation>
+    </message>
+    <message>
+        <source>Add from &amp;URLs…</source>
+        <translation>从网址添加(&amp;U)…</translation>
+    </message>
+    <message>
+        <source>Add from URLs</source>
+        <translation>从网址添加</translation>
+    </message>
+    <message>
+        <source>Links to images, one a line (http or https). Each image is downloaded into the collection, so it stays available offline.</source>
+        <translation>图像链接，每行一个（http 或 https）。每张图像都会下载到集合中，离线时也可使用。</translation>
     </message>
 </context>
 <context>

@@ -13,6 +13,7 @@
 namespace lookalike {
 class Collection;
 struct IngestResult;
+struct IngestParams;
 }
 
 namespace lookalike::cli {
@@ -53,7 +54,9 @@ QString printable(const QString &text);
 Result<std::unique_ptr<Collection>> openCollection(const QString &dir);
 
 // Ingest with a progress bar and Ctrl-C handling (add, import, demo).
-Result<IngestResult> runIngest(Collection &collection, const QStringList &inputs, int threads, bool sidecars, bool quiet);
+Result<IngestResult> runIngest(Collection &collection, IngestParams params, bool quiet);
+// A list of inputs, one a line (# comments, blank lines skipped); "-" reads standard input.
+Result<QStringList> readInputList(const QString &file);
 void printIngestSummary(const IngestResult &result);
 QJsonObject ingestToJson(const IngestResult &result);
 int ingestExitCode(const IngestResult &result);

@@ -8,6 +8,7 @@
 #include "ingest/ingestjob.h"
 
 #include <QDateTime>
+#include <QFile>
 #include <QFileInfo>
 
 namespace lookalike::cli {
@@ -35,16 +36,32 @@ QJsonObject itemToJson(const ItemRecord &r)
 
 } // namespace
 
+// One input a line; '#' comments and blank lines skipped; "-" is standard input.
+Result<QStringList> readInputList(const QString &file)
+{
+    QFile f;
+    const bool ok = file == QLatin1String("-") ? f.open(stdin, QIODevice::ReadOnly) : (f.setFileName(file), f.open(QIODevice::ReadOnly));
+    if (!ok)
+        return Error(QStringLiteral("cannot read %1: %2").arg(file, f.errorString()), Error::Code::Io);
+    constexpr qint64 kMaxListBytes = 64 << 20;
+    const QByteArray bytes = f.read(kMaxListBytes + 1);
+    if (bytes.size() > kMaxListBytes)
+        return Error(QStringLiteral("%1 is larger than 64 MiB; split the list").arg(file), Error::Code::TooLarge);
+    QStringList out;
+    for (const QByteArray &raw : bytes.split('\n')) {
+        const QString line = QString::fromUtf8(raw).trimmed();
+        if (!line.isEmpty() && !line.startsWith(QLatin1Char('#')))
+            out << line;
+    }
+    return out;
+}
+
 // Shared by `add` and `demo`: runs an ingest with progress and Ctrl-C handling.
-Result<IngestResult> runIngest(Collection &collection, const QStringList &inputs, int threads, bool sidecars, bool quiet)
+Result<IngestResult> runIngest(Collection &collection, IngestParams params, bool quiet)
 {
     auto embedder = EmbedderFactory::create(collection.embedderId());
     if (!embedder)
         return embedder.error();
-    IngestParams params;
-    params.inputs = inputs;
-    params.threads = threads;
-    params.readSidecarReports = sidecars;
     params.interrupt = &g_interrupted;
     IngestJob job(collection, **embedder, params);
     ProgressPrinter printer(quiet);
@@ -83,6 +100,10 @@ void printIngestSummary(const IngestResult &r)
     }
     if (r.skippedNonImages > 0)
         printLine(QStringLiteral("%1 files that are not images were skipped").arg(r.skippedNonImages));
+    if (r.fetched > 0)
+        printLine(QStringLiteral("%1 URLs downloaded (%2 MB) into the collection's files/")
+                      .arg(r.fetched)
+                      .arg(double(r.fetchedBytes) / 1e6, 0, 'f', 1));
     if (r.reportsEmbedded > 0)
         printLine(QStringLiteral("%1 reports embedded by the model's text tower").arg(r.reportsEmbedded));
 }
@@ -96,6 +117,8 @@ QJsonObject ingestToJson(const IngestResult &r)
             {QStringLiteral("moved"), r.relinked},
             {QStringLiteral("failed"), r.failed},
             {QStringLiteral("skipped_non_images"), r.skippedNonImages},
+            {QStringLiteral("fetched"), r.fetched},
+            {QStringLiteral("fetched_bytes"), r.fetchedBytes},
             {QStringLiteral("cancelled"), r.cancelled},
             {QStringLiteral("seconds"), r.seconds},
             {QStringLiteral("errors"), errorsToJson(r.errors)},
@@ -136,38 +159,60 @@ int createCommand(const QStringList &args)
 
 int addCommand(const QStringList &args)
 {
-    Command cmd(QStringLiteral("add"), QStringLiteral("Add images (files and folders, recursively) to the collection in DIR."),
-                QStringLiteral("DIR PATH..."));
+    Command cmd(QStringLiteral("add"),
+                QStringLiteral("Add images to the collection in DIR: files, folders (recursively) and http(s) URLs. An image "
+                               "added by URL is downloaded into the collection's files/ and keeps its URL."),
+                QStringLiteral("DIR [PATH|URL]..."));
     QCommandLineOption threads{QStringLiteral("threads"), QStringLiteral("Decode threads (default: one per core)."), QStringLiteral("n"), QStringLiteral("0")};
     QCommandLineOption noSidecars{QStringLiteral("no-sidecars"), QStringLiteral("Do not read <image>.txt files as reports.")};
     QCommandLineOption quiet{{QStringLiteral("q"), QStringLiteral("quiet")}, QStringLiteral("No progress output.")};
+    QCommandLineOption urls{QStringLiteral("urls"),
+                            QStringLiteral("A text file of URLs (or paths), one a line; blank lines and lines starting with # "
+                                           "are skipped; - reads standard input."),
+                            QStringLiteral("file")};
+    QCommandLineOption concurrency{QStringLiteral("url-concurrency"), QStringLiteral("Downloads at once (default 8)."), QStringLiteral("n"),
+                                   QStringLiteral("8")};
+    QCommandLineOption timeout{QStringLiteral("url-timeout"),
+                               QStringLiteral("Seconds one download may take, redirects included (default 60)."), QStringLiteral("s"),
+                               QStringLiteral("60")};
     cmd.parser.addOption(threads);
     cmd.parser.addOption(noSidecars);
     cmd.parser.addOption(quiet);
+    cmd.parser.addOption(urls);
+    cmd.parser.addOption(concurrency);
+    cmd.parser.addOption(timeout);
     int exit = Ok;
     if (!cmd.parse(args, exit))
         return exit;
     QStringList pos = cmd.parser.positionalArguments();
-    if (pos.size() < 2)
-        return usageError(QStringLiteral("add takes a collection folder and at least one file or folder"), cmd.wantsJson());
+    if (pos.isEmpty() || (pos.size() < 2 && !cmd.parser.isSet(urls)))
+        return usageError(QStringLiteral("add takes a collection folder and at least one file, folder or URL"), cmd.wantsJson());
+    bool ok = false;
+    const int urlConcurrency = cmd.parser.value(concurrency).toInt(&ok);
+    if (!ok || urlConcurrency < 1 || urlConcurrency > 64)
+        return usageError(QStringLiteral("--url-concurrency takes a number from 1 to 64"), cmd.wantsJson());
+    const double urlTimeout = cmd.parser.value(timeout).toDouble(&ok);
+    if (!ok || urlTimeout <= 0 || urlTimeout > 3600)
+        return usageError(QStringLiteral("--url-timeout takes seconds, more than 0 and at most 3600"), cmd.wantsJson());
     auto c = openCollection(pos.takeFirst());
     if (!c)
         return fail(c.error(), cmd.wantsJson());
-    QStringList inputs;
-    QList<IngestErrorRecord> refused;
-    for (const QString &p : std::as_const(pos)) {
-        if (p.startsWith(QLatin1String("http://")) || p.startsWith(QLatin1String("https://")))
-            refused.push_back({p, QStringLiteral("discover"), QStringLiteral("adding images by URL is not supported by this version"),
-                               QDateTime::currentMSecsSinceEpoch()});
-        else
-            inputs << p;
+    QStringList inputs = pos;
+    if (cmd.parser.isSet(urls)) {
+        auto listed = readInputList(cmd.parser.value(urls));
+        if (!listed)
+            return fail(listed.error(), cmd.wantsJson());
+        inputs += *listed;
     }
-    auto r = runIngest(**c, inputs, cmd.parser.value(threads).toInt(), !cmd.parser.isSet(noSidecars),
-                       cmd.parser.isSet(quiet) || cmd.wantsJson());
+    IngestParams params;
+    params.inputs = inputs;
+    params.threads = cmd.parser.value(threads).toInt();
+    params.readSidecarReports = !cmd.parser.isSet(noSidecars);
+    params.fetch.concurrency = urlConcurrency;
+    params.fetch.totalTimeoutMs = int(urlTimeout * 1000);
+    auto r = runIngest(**c, params, cmd.parser.isSet(quiet) || cmd.wantsJson());
     if (!r)
         return fail(r.error(), cmd.wantsJson());
-    r->errors = refused + r->errors;
-    r->failed += refused.size();
     if (cmd.wantsJson())
         printJson(ingestToJson(*r));
     else

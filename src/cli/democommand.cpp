@@ -65,7 +65,9 @@ int demoCommand(const QStringList &args)
     }
     if (!cmd.wantsJson())
         printLine(QStringLiteral("Indexing %1 into %2 …").arg(sources.join(QStringLiteral(", ")), collection->path()));
-    auto ingest = runIngest(*collection, sources, 0, true, cmd.wantsJson());
+    IngestParams params;
+    params.inputs = sources;
+    auto ingest = runIngest(*collection, params, cmd.wantsJson());
     if (!ingest)
         return fail(ingest.error(), cmd.wantsJson());
     if (!cmd.wantsJson())

@@ -77,7 +77,9 @@ int importCommand(const QStringList &args)
         auto paths = ReportImporter::imagePaths(csvPath, options, &pathErrors);
         if (!paths)
             return fail(paths.error(), json);
-        auto ingest = runIngest(**c, *paths, 0, true, cmd.parser.isSet(quiet) || json);
+        IngestParams params;
+        params.inputs = *paths;
+        auto ingest = runIngest(**c, params, cmd.parser.isSet(quiet) || json);
         if (!ingest)
             return fail(ingest.error(), json);
         someFailed |= ingestExitCode(*ingest) != Ok;

@@ -169,7 +169,7 @@ int exportCommand(const QStringList &args)
         }
     }
 
-    auto exported = ResultExporter::exportHits(hits, pos.at(1), query->offset + 1);
+    auto exported = ResultExporter::exportHits(**c, hits, pos.at(1), query->offset + 1);
     if (!exported)
         return fail(exported.error(), cmd.wantsJson());
     QJsonArray failures;

@@ -38,6 +38,30 @@ bool DropParser::canUse(const QMimeData *mime)
             || mime->hasText());
 }
 
+DropContents DropParser::parseText(const QString &text)
+{
+    DropContents out;
+    const QStringList lines = text.split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+    for (QString line : lines) {
+        line = line.trimmed();
+        if (line.isEmpty() || line.startsWith(QLatin1Char('#')))
+            continue;
+        if (line.startsWith(QLatin1Char('/'))) {
+            if (QFileInfo::exists(line))
+                out.localPaths << line;
+            else
+                out.unsupported << line;
+            continue;
+        }
+        const QUrl url(line, QUrl::StrictMode);
+        if (url.isValid() && !url.scheme().isEmpty())
+            addUrl(out, url);
+        else
+            out.unsupported << line;
+    }
+    return out;
+}
+
 DropContents DropParser::parse(const QMimeData *mime)
 {
     DropContents out;
@@ -61,25 +85,7 @@ DropContents DropParser::parse(const QMimeData *mime)
         for (const QUrl &u : urls)
             addUrl(out, u);
     } else if (mime->hasText()) {
-        // Plain-text links, one per line (a pasted list, a link dragged from a terminal).
-        const QStringList lines = mime->text().split(QLatin1Char('\n'), Qt::SkipEmptyParts);
-        for (QString line : lines) {
-            line = line.trimmed();
-            if (line.isEmpty() || line.startsWith(QLatin1Char('#')))
-                continue;
-            if (line.startsWith(QLatin1Char('/'))) {
-                if (QFileInfo::exists(line))
-                    out.localPaths << line;
-                else
-                    out.unsupported << line;
-                continue;
-            }
-            const QUrl url(line, QUrl::StrictMode);
-            if (url.isValid() && !url.scheme().isEmpty())
-                addUrl(out, url);
-            else
-                out.unsupported << line;
-        }
+        out = parseText(mime->text());
     }
     // Image data counts only when nothing better came: a browser dragging an image offers its
     // URL *and* its pixels, and the URL keeps the provenance.

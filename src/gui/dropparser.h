@@ -38,6 +38,9 @@ class DropParser final
 {
 public:
     static DropContents parse(const QMimeData *mime);
+    // Plain text: one link or absolute path a line (a pasted list, a link dragged from a
+    // terminal); blank lines and lines starting with '#' are skipped.
+    static DropContents parseText(const QString &text);
     static bool canUse(const QMimeData *mime);
 };
 

@@ -34,6 +34,7 @@
 #include <QDesktopServices>
 #include <QDir>
 #include <QFileDialog>
+#include <QInputDialog>
 #include <QFileInfo>
 #include <QFutureWatcher>
 #include <QLabel>
@@ -87,6 +88,9 @@ MainWindow::MainWindow(AppSettings &settings, QWidget *parent)
         QMessageBox box(QMessageBox::Warning, title, text, QMessageBox::Ok, this);
         box.setTextInteractionFlags(Qt::TextSelectableByMouse); // the message can be copied
         box.exec();
+    };
+    prompts.text = [this](const QString &title, const QString &label) {
+        return QInputDialog::getMultiLineText(this, title, label);
     };
     prompts.newCollection = [this](const QString &suggested, const QString &defaultModel) -> std::optional<NewCollectionChoice> {
         // Reads config.json files only; the list is short.
@@ -242,6 +246,7 @@ void MainWindow::createActions()
     make("actionImportFolder", QStringLiteral(":/icons/add-folder.svg"), tr("&Import Folder…"), QKeySequence(tr("Ctrl+I")),
          [this] { importFolder(); });
     make("actionAddFiles", QStringLiteral(":/icons/add-files.svg"), tr("Add &Files…"), QKeySequence(), [this] { addFiles(); });
+    make("actionAddUrls", QString(), tr("Add from &URLs…"), QKeySequence(), [this] { addUrls(); });
     make("actionSettings", QStringLiteral(":/icons/settings.svg"), tr("&Settings…"), QKeySequence::Preferences,
          [this] { showSettings(); });
     make("actionModels", QStringLiteral(":/icons/models.svg"), tr("&Models…"), QKeySequence(), [this] { showModels(); });
@@ -338,7 +343,7 @@ void MainWindow::createMenus()
         }
     };
     add(menuBar()->addMenu(tr("&File")), {"actionNewCollection", "actionOpenCollection", nullptr, "actionImportFolder",
-                                          "actionAddFiles", nullptr, "actionSettings", "actionModels", nullptr, "actionQuit"});
+                                          "actionAddFiles", "actionAddUrls", nullptr, "actionSettings", "actionModels", nullptr, "actionQuit"});
     add(menuBar()->addMenu(tr("&Search")), {"actionFind", "actionSearch", "actionPasteImage", nullptr, "actionBrowseAll"});
     add(menuBar()->addMenu(tr("&Item")), {"actionFindSimilar", "actionAddToQuery", "actionAddNegative", nullptr,
                                           "actionOpenItem", "actionShowInFolder", "actionCopyPath", nullptr,
@@ -435,7 +440,7 @@ void MainWindow::updateActions()
 {
     const bool open = m_session->isOpen();
     const bool any = open && !selectedOrCurrent().empty();
-    for (const char *n : {"actionImportFolder", "actionAddFiles", "actionSearch", "actionBrowseAll", "actionPasteImage",
+    for (const char *n : {"actionImportFolder", "actionAddFiles", "actionAddUrls", "actionSearch", "actionBrowseAll", "actionPasteImage",
                           "actionDuplicates", "actionErrors", "actionExportAll"})
         action(QString::fromLatin1(n))->setEnabled(open);
     for (const char *n : {"actionFindSimilar", "actionAddToQuery", "actionAddNegative", "actionOpenItem",
@@ -530,7 +535,7 @@ void MainWindow::showDetails(qint64 id)
     if (!thumb.isNull())
         m_details->setPreview(thumb.toImage());
     const quint64 generation = ++m_previewGeneration;
-    const QString uri = d.item.uri;
+    const QString uri = collection->localFile(d.item);
     auto *watcher = new QFutureWatcher<QImage>(this);
     connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, generation, id] {
         watcher->deleteLater();
@@ -591,9 +596,12 @@ QList<SearchHit> MainWindow::hitsForIds(const std::vector<qint64> &ids)
 
 void MainWindow::openItems(const std::vector<qint64> &ids)
 {
+    // An image added by URL opens from its copy in the collection: no network, and it works offline.
+    const std::shared_ptr<Collection> collection = m_session->collection();
     for (const SearchHit &h : hitsForIds(ids)) {
-        const QString uri = h.item.uri;
-        QDesktopServices::openUrl(uri.contains(QLatin1String("://")) ? QUrl(uri) : QUrl::fromLocalFile(uri));
+        const QString local = collection ? collection->localFile(h.item) : h.item.uri;
+        const bool fromWeb = Collection::isWebUri(h.item.uri) && !QFileInfo::exists(local);
+        QDesktopServices::openUrl(fromWeb ? QUrl(h.item.uri) : QUrl::fromLocalFile(local));
     }
 }
 
@@ -662,7 +670,9 @@ void MainWindow::exportHits(const QList<SearchHit> &hits)
         }
     });
     showMessage(tr("Exporting…"));
-    watcher->setFuture(QtConcurrent::run([hits, folder, firstRank] { return ResultExporter::exportHits(hits, folder, firstRank); }));
+    watcher->setFuture(QtConcurrent::run([collection = m_session->collection(), hits, folder, firstRank] {
+        return ResultExporter::exportHits(*collection, hits, folder, firstRank);
+    }));
 }
 
 void MainWindow::createCollection(const QString &suggestedName)
@@ -773,6 +783,15 @@ void MainWindow::importFolder()
     const QString dir = prompts.directory(tr("Import a folder of images"), QString());
     if (!dir.isEmpty())
         addDropped(DropContents::ofPaths({dir}));
+}
+
+void MainWindow::addUrls()
+{
+    const QString text = prompts.text(tr("Add from URLs"),
+                                      tr("Links to images, one a line (http or https). Each image is downloaded into the "
+                                         "collection, so it stays available offline."));
+    if (!text.trimmed().isEmpty())
+        addDropped(DropParser::parseText(text));
 }
 
 void MainWindow::addFiles()

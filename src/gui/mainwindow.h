@@ -75,6 +75,8 @@ public:
         std::function<bool(const QString &title, const QString &text)> confirm;
         std::function<QString(const QString &title, const QString &startDir)> directory;
         std::function<void(const QString &title, const QString &text)> error;
+        // Multi-line text (a list of links); empty when cancelled.
+        std::function<QString(const QString &title, const QString &label)> text;
         // A new collection's name and model (NewCollectionDialog); nullopt when cancelled.
         std::function<std::optional<NewCollectionChoice>(const QString &suggestedName, const QString &defaultModel)>
             newCollection;
@@ -112,6 +114,7 @@ private:
     void renameCollection(const QString &path, const QString &name);
     void importFolder();
     void addFiles();
+    void addUrls();
     void pasteImage();
     void showDuplicates();
     void showSettings();

@@ -158,7 +158,9 @@ const ItemRecord *ResultsModel::browseRecord(int row) const
         page.records.resize(end - begin);
         for (size_t i = begin; i < end; ++i) {
             // An item removed by another process since the ids were read shows as id only.
-            page.records[i - begin] = records->value(m_ids[i], ItemRecord{.id = m_ids[i]});
+            ItemRecord idOnly;
+            idOnly.id = m_ids[i];
+            page.records[i - begin] = records->value(m_ids[i], idOnly);
         }
         m_pages.push_front(std::move(page));
         if (m_pages.size() > kMaxCachedPages)

@@ -22,6 +22,7 @@
 #include <QFile>
 #include <QLineEdit>
 #include <QMimeData>
+#include <QProcess>
 #include <QSignalSpy>
 #include <QSplitter>
 #include <QStatusBar>
@@ -257,6 +258,46 @@ private Q_SLOTS:
         QVERIFY(added);
         QVERIFY2(added->uri.startsWith(m_window->session()->collection()->filesDir()), qPrintable(added->uri));
         QVERIFY(QFileInfo(added->uri).isFile());
+    }
+
+    void linksFromAddUrlsAreDownloadedIntoTheCollection()
+    {
+        // A real web server on loopback; the window gets the list through its "Add from URLs"
+        // prompt, as a user pastes it.
+        const QDir www(QDir(m_tmp.path()).filePath(QStringLiteral("www")));
+        QVERIFY(QDir().mkpath(www.path()));
+        QVERIFY(test::saveImage(test::makeSyntheticImage(240, 180, 777), www.filePath(QStringLiteral("web.png")), "png"));
+        QProcess server;
+        server.start(QStringLiteral("/usr/bin/python3"), {QStringLiteral(LOOKALIKE_SOURCE_DIR "/tests/data/image_server.py"), www.path()});
+        QVERIFY(server.waitForStarted());
+        QVERIFY(server.waitForReadyRead(10000));
+        const QByteArray line = server.readLine().trimmed();
+        QVERIFY2(line.startsWith("PORT "), line.constData());
+        const QString base = QStringLiteral("http://127.0.0.1:%1").arg(QString::fromLatin1(line.mid(5)));
+        const QString good = base + QStringLiteral("/img/web.png");
+
+        const int before = model()->rowCount();
+        m_window->prompts.text = [&](const QString &, const QString &) {
+            return QStringLiteral("# pasted\n%1\n%2/html\n").arg(good, base);
+        };
+        QSignalSpy finished(m_window->session(), &CollectionSession::ingestFinished);
+        m_window->action(QStringLiteral("actionAddUrls"))->trigger();
+        QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, kIngestTimeoutMs);
+        server.kill();
+        server.waitForFinished();
+        const auto result = finished.first().first().value<IngestResult>();
+        QCOMPARE(result.added, qint64(1));
+        QCOMPARE(result.failed, qint64(1)); // the HTML page
+        QCOMPARE(result.errors.first().uri, base + QStringLiteral("/html"));
+        QCOMPARE(model()->rowCount(), before + 1);
+        const std::optional<ItemRecord> added = model()->itemAt(before);
+        QVERIFY(added);
+        QCOMPARE(added->uri, good); // the URL is what the item is shown as
+        const QString local = m_window->session()->collection()->localFile(*added);
+        QVERIFY2(local.startsWith(m_window->session()->collection()->filesDir()) && QFileInfo(local).isFile(), qPrintable(local));
+        // The details panel shows the URL, and the preview decodes from the copy (the server is gone).
+        m_window->resultsView()->setCurrentIndex(model()->index(before));
+        QTRY_COMPARE(m_window->detailsPanel()->currentId(), added->id);
     }
 
     void cancelKeepsWhatWasAddedAndSearchWorksMeanwhile()

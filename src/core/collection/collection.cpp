@@ -3,16 +3,24 @@
 #include "collectionwriter.h"
 #include "database.h"
 #include "schema.h"
+#include "util/contenthash.h"
 #include "util/logging.h"
 
 #include <QDateTime>
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
+#include <QSaveFile>
 
 namespace lookalike {
 
 namespace {
+
+QString storedFileName(const QString &contentHash, const QString &format)
+{
+    const QString extension = format == u"jpeg" ? QStringLiteral("jpg") : format == u"tiff" ? QStringLiteral("tif") : format;
+    return extension.isEmpty() ? contentHash : contentHash + QLatin1Char('.') + extension;
+}
 
 // Streams one space's vectors out of SQLite in id order, in batches, for index builds.
 class DatabaseVectorSource final : public VectorSource
@@ -289,6 +297,34 @@ QString Collection::filesDir() const
     return QDir(m_dir).filePath(QStringLiteral("files"));
 }
 
+Result<QString> Collection::storeFile(const QByteArray &bytes, const QString &format)
+{
+    const QDir files(filesDir());
+    if (!QDir().mkpath(files.path()))
+        return Error(QStringLiteral("cannot create %1").arg(files.path()), Error::Code::Io);
+    const QString path = files.filePath(storedFileName(contentHash(bytes), format));
+    // The name is the content's hash: a file of that name and size holds these bytes.
+    if (QFileInfo(path).size() == bytes.size())
+        return path;
+    QSaveFile out(path);
+    if (!out.open(QIODevice::WriteOnly) || out.write(bytes) != bytes.size() || !out.commit())
+        return Error(QStringLiteral("cannot write %1: %2").arg(path, out.errorString()), Error::Code::Io);
+    return path;
+}
+
+QString Collection::localFile(const ItemRecord &item) const
+{
+    if (!isWebUri(item.uri))
+        return item.uri;
+    return QDir(filesDir()).filePath(storedFileName(item.contentHash, item.format));
+}
+
+bool Collection::isWebUri(const QString &uri)
+{
+    return uri.startsWith(QLatin1String("http://"), Qt::CaseInsensitive)
+        || uri.startsWith(QLatin1String("https://"), Qt::CaseInsensitive);
+}
+
 Result<std::optional<ItemRecord>> Collection::item(qint64 id)
 {
     std::lock_guard lock(m_dbMutex);
@@ -395,25 +431,53 @@ Result<QList<ItemRecord>> Collection::itemsUnder(const QString &prefix)
 Result<void> Collection::removeItems(std::span<const qint64> ids)
 {
     QList<SpaceInfo> touched;
+    QMultiHash<QString, QString> storedCopies; // content hash → file in files/
     {
         std::lock_guard lock(m_dbMutex);
         Transaction tx(*m_db);
         if (auto r = tx.begin(); !r)
             return r;
         auto spacesQ = m_db->prepare("SELECT DISTINCT space_id FROM embeddings WHERE item_id = ?");
-        auto del = m_db->prepare("DELETE FROM items WHERE id = ?");
+        auto del = m_db->prepare("DELETE FROM items WHERE id = ? RETURNING uri, content_hash, format");
         if (!spacesQ)
             return spacesQ.error();
         if (!del)
             return del.error();
         QSet<qint64> spaceIds;
+        const QString ownFiles = QDir(filesDir()).absolutePath() + QLatin1Char('/');
         for (qint64 id : ids) {
             spacesQ->bind(1, id);
             if (auto r = spacesQ->forEachRow([&](const Statement &s) { spaceIds.insert(s.int64(0)); }); !r)
                 return r;
             spacesQ->reset();
-            if (auto r = del->bind(1, id).run(); !r)
-                return r;
+            del->bind(1, id);
+            auto row = del->step();
+            if (!row)
+                return row.error();
+            if (*row) {
+                ItemRecord gone;
+                gone.uri = del->text(0);
+                gone.contentHash = del->text(1);
+                gone.format = del->text(2);
+                if (const QString local = localFile(gone); local.startsWith(ownFiles))
+                    storedCopies.insert(gone.contentHash, local);
+            }
+            del->reset();
+        }
+        // A copy in files/ goes with the last item that uses it (the same bytes may have come
+        // from two URLs).
+        if (!storedCopies.isEmpty()) {
+            auto used = m_db->prepare("SELECT 1 FROM items WHERE content_hash = ? LIMIT 1");
+            if (!used)
+                return used.error();
+            for (auto it = storedCopies.begin(); it != storedCopies.end();) {
+                used->bind(1, it.key());
+                auto row = used->step();
+                if (!row)
+                    return row.error();
+                it = *row ? storedCopies.erase(it) : std::next(it);
+                used->reset();
+            }
         }
         auto bump = m_db->prepare("UPDATE spaces SET revision = revision + 1 WHERE id = ? RETURNING name, revision");
         if (!bump)
@@ -434,6 +498,9 @@ Result<void> Collection::removeItems(std::span<const qint64> ids)
     }
     for (const SpaceInfo &s : std::as_const(touched))
         applyIndexChanges(s.name, s.revision, ids, {}, {});
+    // After the commit: a crash before this line leaves an unused copy, never an item without one.
+    for (const QString &file : std::as_const(storedCopies))
+        QFile::remove(file);
     return {};
 }
 

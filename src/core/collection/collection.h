@@ -111,7 +111,16 @@ public:
     QString imageSpaceName() const;
     static QString spaceName(const QString &modality, const QString &modelId);
     QString indexPath(const QString &spaceName) const;
+    // files/: the collection's own copies of images that have no file of their own elsewhere
+    // (added by URL, or dropped as pixels), named by content: <content hash>.<extension>.
     QString filesDir() const;
+    // Stores `bytes` (an image of the sniffed `format`: "jpeg", "png", "svg", …) in files/
+    // under its content name, atomically, unless that file is there already; returns its path.
+    Result<QString> storeFile(const QByteArray &bytes, const QString &format);
+    // Where an item's bytes are on this machine: its uri for a file, the copy in files/ for an
+    // item added by URL (which stays usable offline).
+    QString localFile(const ItemRecord &item) const;
+    static bool isWebUri(const QString &uri);
 
     // --- items
     Result<std::optional<ItemRecord>> item(qint64 id);

@@ -138,7 +138,7 @@ private:
             return;
         }
         const qint64 mtimeMs = qint64(st.st_mtim.tv_sec) * 1000 + st.st_mtim.tv_nsec / 1000000;
-        m_out.files.push_back({display, qint64(st.st_size), mtimeMs});
+        m_out.files.push_back({display, qint64(st.st_size), mtimeMs, {}});
     }
 
     void error(const QString &uri, const QString &stage, const QString &message)

@@ -14,6 +14,8 @@ struct DiscoveredFile
     QString path; // absolute, symlinks to files kept as given
     qint64 size = 0;
     qint64 mtimeMs = 0;
+    QString sourceUrl; // for an image fetched by URL: the URL (the item's uri); `path` is its copy
+    const QString &uri() const { return sourceUrl.isEmpty() ? path : sourceUrl; }
 };
 
 struct DiscoveryResult

@@ -13,6 +13,7 @@
 #include <QElapsedTimer>
 #include <QFile>
 #include <QFileInfo>
+#include <QRegularExpression>
 #include <QSet>
 #include <QThreadPool>
 #include <QtConcurrent/QtConcurrentMap>
@@ -60,6 +61,51 @@ std::optional<QString> readSidecar(const QString &imagePath)
 IngestErrorRecord makeError(const QString &uri, const char *stage, const QString &message)
 {
     return {uri, QString::fromLatin1(stage), message, QDateTime::currentMSecsSinceEpoch()};
+}
+
+// Inputs split by kind: paths for FileDiscovery, URLs to fetch (normalised, each once), and
+// what can be neither.
+struct SortedInputs
+{
+    QStringList paths;
+    QStringList urls;
+    QList<IngestErrorRecord> errors;
+};
+
+SortedInputs sortInputs(const QStringList &inputs)
+{
+    static const QRegularExpression scheme(QStringLiteral("^[A-Za-z][A-Za-z0-9+.-]*:"));
+    SortedInputs out;
+    QSet<QString> seen;
+    for (const QString &input : inputs) {
+        if (UrlFetcher::looksLikeWebUrl(input)) {
+            const QUrl url(input.trimmed(), QUrl::StrictMode);
+            if (!UrlFetcher::isFetchable(url)) {
+                out.errors << makeError(input, "fetch", QStringLiteral("not a valid URL"));
+                continue;
+            }
+            QString uri = url.adjusted(QUrl::RemoveFragment).toString(QUrl::FullyEncoded);
+            if (!seen.contains(uri)) {
+                seen.insert(uri);
+                out.urls << std::move(uri);
+            }
+        } else if (input.startsWith(QLatin1String("file:"), Qt::CaseInsensitive)) {
+            out.paths << QUrl(input).toLocalFile();
+        } else if (input.contains(QLatin1String("://")) && scheme.match(input).hasMatch()) {
+            out.errors << makeError(input, "discover", QStringLiteral("only files, folders and http or https URLs can be added"));
+        } else {
+            out.paths << input;
+        }
+    }
+    return out;
+}
+
+// The item's file name for a URL: its last path segment, else the host.
+QString fileNameForUrl(const QString &uri)
+{
+    const QUrl url(uri);
+    const QString name = url.fileName(QUrl::FullyDecoded);
+    return name.isEmpty() ? url.host() : name;
 }
 
 // A new path whose bytes equal an item whose file is gone is that file, moved: the item
@@ -130,8 +176,10 @@ Result<IngestResult> IngestJob::run()
 
     if (m_params.interrupt && m_params.interrupt->load())
         m_cancel.store(true);
-    DiscoveryResult found = FileDiscovery::discover(m_params.inputs, &m_cancel);
-    result.discovered = qint64(found.files.size());
+    SortedInputs inputs = sortInputs(m_params.inputs);
+    DiscoveryResult found = FileDiscovery::discover(inputs.paths, &m_cancel);
+    found.errors = inputs.errors + found.errors;
+    result.discovered = qint64(found.files.size() + inputs.urls.size());
     result.skippedNonImages = found.skippedNonImages;
     result.errors = found.errors;
     result.failed = qint64(found.errors.size());
@@ -168,14 +216,31 @@ Result<IngestResult> IngestJob::run()
         }
     }
     present = QSet<QString>(); // only the check above needs it
+    // A URL already in the collection is not fetched again: re-adding a list costs nothing and
+    // needs no network (remove the item to fetch it afresh).
+    QStringList toFetch;
+    for (const QString &url : std::as_const(inputs.urls)) {
+        auto k = writer.lookup(url);
+        if (!k)
+            return k.error();
+        if (*k)
+            ++result.unchanged;
+        else
+            toFetch << url;
+    }
 
     const qint64 total = result.discovered + qint64(found.errors.size());
     IngestProgress progress;
     progress.total = total;
     progress.done = result.unchanged + qint64(found.errors.size());
     progress.failed = result.failed;
+    progress.urlsToFetch = toFetch.size();
     Q_EMIT started(total);
     Q_EMIT progressChanged(progress);
+    if (!toFetch.isEmpty()) {
+        if (auto r = fetchUrls(toFetch, writer, todo, result, progress); !r)
+            return r.error();
+    }
 
     DecodeOptions decodeOptions = m_params.decode;
     decodeOptions.maxSide = std::max({m_params.thumbnailSide, m_embedder.preferredInputSide(), 1});
@@ -189,43 +254,48 @@ Result<IngestResult> IngestJob::run()
         p.file = file;
         if (stopRequested())
             return p;
+        const QString &uri = file.uri();
         // Read once: the same bytes are hashed and decoded.
         QFile f(file.path);
         QFileInfo fi(file.path);
         if (!fi.isFile()) {
-            p.error = makeError(file.path, "read", QStringLiteral("the file disappeared or is not a regular file"));
+            p.error = makeError(uri, "read", QStringLiteral("the file disappeared or is not a regular file"));
             return p;
         }
         if (fi.size() > decodeOptions.maxFileBytes) {
-            p.error = makeError(file.path, "read", QStringLiteral("file too large (%1 bytes; the limit is %2)")
-                                                       .arg(fi.size())
-                                                       .arg(decodeOptions.maxFileBytes));
+            p.error = makeError(uri, "read", QStringLiteral("file too large (%1 bytes; the limit is %2)")
+                                                 .arg(fi.size())
+                                                 .arg(decodeOptions.maxFileBytes));
             return p;
         }
         const int fd = ::open(QFile::encodeName(file.path).constData(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
         if (fd < 0) {
-            p.error = makeError(file.path, "read", QString::fromLocal8Bit(std::strerror(errno)));
+            p.error = makeError(uri, "read", QString::fromLocal8Bit(std::strerror(errno)));
             return p;
         }
         if (!f.open(fd, QIODevice::ReadOnly, QFileDevice::AutoCloseHandle)) {
             ::close(fd);
-            p.error = makeError(file.path, "read", f.errorString());
+            p.error = makeError(uri, "read", f.errorString());
             return p;
         }
         const QByteArray bytes = f.readAll();
         if (f.error() != QFileDevice::NoError) {
-            p.error = makeError(file.path, "read", f.errorString());
+            p.error = makeError(uri, "read", f.errorString());
             return p;
         }
         f.close();
         auto decoded = ImageDecoder::decode(bytes, decodeOptions);
         if (!decoded) {
-            p.error = makeError(file.path, "decode", decoded.errorMessage());
+            p.error = makeError(uri, "decode", decoded.errorMessage());
+            // The copy of a fetched image nobody can use: the same bytes cannot decode for
+            // another item either.
+            if (!file.sourceUrl.isEmpty())
+                QFile::remove(file.path);
             return p;
         }
         NewItem item;
-        item.record.uri = file.path;
-        item.record.filename = fi.fileName();
+        item.record.uri = uri;
+        item.record.filename = file.sourceUrl.isEmpty() ? fi.fileName() : fileNameForUrl(file.sourceUrl);
         item.record.size = file.size;
         item.record.mtimeMs = file.mtimeMs;
         item.record.contentHash = contentHash(bytes);
@@ -238,12 +308,12 @@ Result<IngestResult> IngestJob::run()
         const bool fits = decoded->image.width() <= thumbSide && decoded->image.height() <= thumbSide;
         item.thumbnailWidth = fits ? decoded->image.width() : ts.width();
         item.thumbnailHeight = fits ? decoded->image.height() : ts.height();
-        if (sidecars)
+        if (sidecars && file.sourceUrl.isEmpty())
             item.report = readSidecar(file.path);
         if (embedInWorkers) {
             auto v = m_embedder.embedImages(std::span<const QImage>(&decoded->image, 1));
             if (!v) {
-                p.error = makeError(file.path, "embed", v.errorMessage());
+                p.error = makeError(uri, "embed", v.errorMessage());
                 return p;
             }
             item.embedding = std::move(*v);
@@ -281,7 +351,7 @@ Result<IngestResult> IngestJob::run()
             for (size_t j = 0; j < needEmbedding.size(); ++j) {
                 Prepared &p = batch[needEmbedding[j]];
                 if (!v) {
-                    errors.push_back(makeError(p.file.path, "embed", v.errorMessage()));
+                    errors.push_back(makeError(p.file.uri(), "embed", v.errorMessage()));
                     p.item.reset();
                     continue;
                 }
@@ -292,7 +362,7 @@ Result<IngestResult> IngestJob::run()
         for (Prepared &p : batch) {
             if (!p.item)
                 continue;
-            const auto it = known.constFind(p.file.path);
+            const auto it = p.file.sourceUrl.isEmpty() ? known.constFind(p.file.path) : known.cend();
             if (it != known.cend() && it->contentHash == p.item->record.contentHash) {
                 // Same bytes, new mtime (touched or copied back): nothing to re-embed.
                 if (auto r = writer.touch(it->id, p.file.size, p.file.mtimeMs); !r)
@@ -300,7 +370,7 @@ Result<IngestResult> IngestJob::run()
                 ++result.unchanged;
                 continue;
             }
-            if (it == known.cend()) {
+            if (it == known.cend() && p.file.sourceUrl.isEmpty()) {
                 auto moved = relinkIfMoved(writer, p);
                 if (!moved)
                     return moved.error();
@@ -308,6 +378,8 @@ Result<IngestResult> IngestJob::run()
                     ++result.relinked;
                     continue;
                 }
+                ++result.added;
+            } else if (it == known.cend()) {
                 ++result.added;
             } else {
                 ++result.updated;
@@ -374,6 +446,50 @@ Result<IngestResult> IngestJob::run()
                                << result.unchanged << " unchanged, " << result.failed << " failed in "
                                << result.seconds << " s" << (result.cancelled ? " (cancelled)" : "");
     return result;
+}
+
+Result<void> IngestJob::fetchUrls(const QStringList &urls, CollectionWriter &writer, std::vector<DiscoveredFile> &todo,
+                                  IngestResult &result, IngestProgress &progress)
+{
+    UrlFetchOptions options = m_params.fetch;
+    options.maxBytes = std::min(options.maxBytes, m_params.decode.maxFileBytes);
+    options.cancelled = [this] { return stopRequested(); };
+    QList<IngestErrorRecord> errors;
+    QElapsedTimer sinceProgress;
+    sinceProgress.start();
+    auto fail = [&](const QString &uri, const char *stage, const QString &message) {
+        errors << makeError(uri, stage, message);
+        ++progress.done;
+        ++progress.failed;
+    };
+    UrlFetcher::fetch(urls, options, [&](qsizetype index, Result<FetchedUrl> fetched) {
+        const QString &uri = urls[index];
+        ++progress.urlsFetched;
+        if (!fetched) {
+            if (fetched.error().code != Error::Code::Cancelled)
+                fail(uri, "fetch", fetched.errorMessage());
+        } else if (const QString format = ImageDecoder::sniffBytes(fetched->bytes); format.isEmpty()) {
+            QString why = ImageDecoder::describeNonImage(fetched->bytes);
+            if (!fetched->contentType.isEmpty())
+                why += QStringLiteral("; the server called it %1").arg(fetched->contentType);
+            fail(uri, "fetch", why);
+        } else if (auto stored = m_collection.storeFile(fetched->bytes, format); !stored) {
+            fail(uri, "write", stored.errorMessage());
+        } else {
+            ++result.fetched;
+            result.fetchedBytes += fetched->bytes.size();
+            todo.push_back(DiscoveredFile{*stored, fetched->bytes.size(), 0, uri});
+        }
+        if (sinceProgress.elapsed() >= 100 || progress.urlsFetched == progress.urlsToFetch) {
+            sinceProgress.restart();
+            Q_EMIT progressChanged(progress);
+        }
+    });
+    if (auto r = writer.recordErrors(errors); !r)
+        return r.error();
+    result.failed += errors.size();
+    result.errors += errors;
+    return {};
 }
 
 } // namespace lookalike

@@ -2,6 +2,7 @@
 
 #include "collection/collection.h"
 #include "media/imagedecoder.h"
+#include "net/urlfetcher.h"
 
 #include <QObject>
 #include <QStringList>
@@ -10,16 +11,20 @@
 
 namespace lookalike {
 
+class CollectionWriter;
 class Embedder;
+struct DiscoveredFile;
 
 struct IngestParams
 {
-    QStringList inputs;          // files and folders
+    QStringList inputs;          // files, folders and http(s) URLs
     int threads = 0;             // decode workers; 0 = one per core
     int batchSize = 64;          // items per transaction (and per pipeline chunk)
     int thumbnailSide = 256;
     bool readSidecarReports = true; // <image>.txt beside an image becomes its report
     DecodeOptions decode;        // maxSide is raised to what embedder and thumbnails need
+    // For URL inputs; its maxBytes is capped at decode.maxFileBytes and its cancel is the job's.
+    UrlFetchOptions fetch;
     // Checked like cancel(); lets a signal handler stop the job (it may only touch atomics).
     const std::atomic<bool> *interrupt = nullptr;
 };
@@ -31,6 +36,8 @@ struct IngestProgress
     qint64 failed = 0;
     double rate = 0;  // files per second, over the job so far
     double etaSeconds = -1;
+    qint64 urlsFetched = 0; // URL inputs downloaded (or failed) so far, of
+    qint64 urlsToFetch = 0; // those not already in the collection
 };
 
 struct IngestResult
@@ -42,6 +49,8 @@ struct IngestResult
     qint64 relinked = 0;  // moved files recognised by their bytes
     qint64 failed = 0;
     qint64 skippedNonImages = 0;
+    qint64 fetched = 0;       // URLs downloaded (the items they became count as added or failed)
+    qint64 fetchedBytes = 0;
     bool cancelled = false;
     double seconds = 0;
     QList<IngestErrorRecord> errors;
@@ -49,10 +58,13 @@ struct IngestResult
     qint64 reportsEmbedded = 0; // report texts embedded by the model's text tower (ReportEmbedder)
 };
 
-// Adds files and folders to a collection: discover → decode + thumbnail (+ embed when the
+// Adds files, folders and URLs to a collection: discover → decode + thumbnail (+ embed when the
 // embedder is reentrant) on a thread pool → embed (batched, otherwise) → write (one writer,
 // one transaction per chunk). Two chunks are in flight at most, so memory stays flat whatever
 // the number of files. Cancellation is cooperative: what was committed stays.
+// URLs are fetched first (UrlFetcher: several at once, each under its own timeouts) into the
+// collection's files/, so the collection stays usable offline; the item's uri is the URL. A URL
+// already in the collection is not fetched again.
 class IngestJob final : public QObject
 {
     Q_OBJECT
@@ -76,6 +88,9 @@ Q_SIGNALS:
 
 private:
     bool stopRequested() const;
+    // Fetches `urls` into the collection's files/; what arrived (and is an image) joins `todo`.
+    Result<void> fetchUrls(const QStringList &urls, CollectionWriter &writer, std::vector<DiscoveredFile> &todo,
+                           IngestResult &result, IngestProgress &progress);
 
     Collection &m_collection;
     Embedder &m_embedder;

@@ -67,7 +67,7 @@ Result<ReembedResult> Reembedder::run(Collection &collection, Embedder &embedder
         std::function<Decoded(qint64)> load = [&collection, &records, decode](qint64 id) {
             Decoded d;
             d.id = id;
-            auto image = ImageDecoder::decodeFile(records.value(id).uri, decode);
+            auto image = ImageDecoder::decodeFile(collection.localFile(records.value(id)), decode);
             if (image) {
                 d.image = std::move(image->image);
                 return d;

@@ -242,6 +242,16 @@ QString ImageDecoder::sniffFormat(QByteArrayView head)
     return {};
 }
 
+QString ImageDecoder::sniffBytes(QByteArrayView bytes)
+{
+    return sniffFormat(bytes.first(std::min(bytes.size(), kSniffBytes)));
+}
+
+QString ImageDecoder::describeNonImage(QByteArrayView bytes)
+{
+    return describeUnsupported(bytes.first(std::min(bytes.size(), kSniffBytes)));
+}
+
 Result<DecodedImage> ImageDecoder::decode(const QByteArray &bytes, const DecodeOptions &options)
 {
     if (options.maxSide < 1)

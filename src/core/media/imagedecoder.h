@@ -63,6 +63,11 @@ public:
     // SVG is recognised when its root element (or DOCTYPE) is `svg` after an optional BOM,
     // XML declaration and comments, within `head` (decode() passes the first 4 KiB).
     static QString sniffFormat(QByteArrayView head);
+    // sniffFormat() of the start of `bytes` (as much as decode() looks at).
+    static QString sniffBytes(QByteArrayView bytes);
+    // For bytes sniffFormat() rejects: what they look like instead, in words for a per-item
+    // error ("not an image (looks like HTML)").
+    static QString describeNonImage(QByteArrayView bytes);
 
     static Result<DecodedImage> decode(const QByteArray &bytes, const DecodeOptions &options = {});
 

@@ -16,7 +16,8 @@ QString ResultExporter::csvField(const QString &v)
     return QLatin1Char('"') + q + QLatin1Char('"');
 }
 
-Result<ExportSummary> ResultExporter::exportHits(const QList<SearchHit> &hits, const QString &folder, int firstRank,
+Result<ExportSummary> ResultExporter::exportHits(const Collection &collection, const QList<SearchHit> &hits, const QString &folder,
+                                                 int firstRank,
                                                  const std::atomic<bool> *cancel)
 {
     const QDir out(folder);
@@ -37,7 +38,7 @@ Result<ExportSummary> ResultExporter::exportHits(const QList<SearchHit> &hits, c
         const QString name = QStringLiteral("%1_%2").arg(rank, 4, 10, QLatin1Char('0')).arg(h.item.filename);
         const QString target = out.filePath(name);
         QFile::remove(target);
-        QFile source(h.item.uri);
+        QFile source(collection.localFile(h.item));
         if (!source.copy(target)) {
             summary.failures.append({h.item.uri, QStringLiteral("export"), source.errorString(), 0});
             continue;

@@ -22,8 +22,10 @@ class ResultExporter final
 public:
     // `firstRank` is the rank of hits[0] (offset + 1 for a later page). A file that cannot be
     // copied is a failure in the summary, not an error; the CSV lists only copied files.
-    static Result<ExportSummary> exportHits(const QList<SearchHit> &hits, const QString &folder, int firstRank = 1,
-                                            const std::atomic<bool> *cancel = nullptr);
+    // Files come from where `collection` keeps them (Collection::localFile: the copy in files/ for
+    // an item added by URL); the CSV's source column keeps each item's uri.
+    static Result<ExportSummary> exportHits(const Collection &collection, const QList<SearchHit> &hits, const QString &folder,
+                                            int firstRank = 1, const std::atomic<bool> *cancel = nullptr);
     // RFC 4180 quoting when needed.
     static QString csvField(const QString &value);
 };
