@@ -3,6 +3,7 @@
 #include "collection/collection.h"
 #include "embed/classicembedder.h"
 #include "ingest/ingestjob.h"
+#include "search/searchengine.h"
 #include "testsupport.h"
 
 #include <QDir>
@@ -206,6 +207,57 @@ private Q_SLOTS:
         QCOMPARE(r.added, qint64(1));
         QCOMPARE(r.failed, qint64(1));
         QCOMPARE(r.errors.first().uri, tmp.filePath(QStringLiteral("nope.jpg")));
+    }
+
+    void transparencyIsCompositedOnTheCollectionsBackground()
+    {
+        // A transparent PNG and an SVG without a background, in a white and in a black
+        // collection: thumbnails and vectors take each collection's colour, and a query by the
+        // same transparent file (composited the same way) finds the item at cosine 1.
+        QTemporaryDir tmp;
+        QImage alpha(120, 80, QImage::Format_ARGB32);
+        alpha.fill(Qt::transparent);
+        for (int y = 30; y < 50; ++y)
+            for (int x = 50; x < 70; ++x)
+                alpha.setPixelColor(x, y, QColor(200, 30, 30));
+        const QString png = tmp.filePath(QStringLiteral("alpha.png"));
+        QVERIFY(alpha.save(png));
+        const QString svg = tmp.filePath(QStringLiteral("shape.svg"));
+        QFile f(svg);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("<svg xmlns='http://www.w3.org/2000/svg' width='60' height='30'><circle cx='30' cy='15' r='10' fill='#2050c0'/></svg>");
+        f.close();
+        QHash<QString, std::vector<float>> vectors;
+        for (const QString &colour : {QStringLiteral("#ffffff"), QStringLiteral("#000000")}) {
+            CollectionOptions o;
+            o.embedderId = m_embedder.id();
+            o.dimension = m_embedder.dimension();
+            o.background = colour;
+            auto c = Collection::create(tmp.filePath(colour.mid(1)), o);
+            QVERIFY(c);
+            QCOMPARE((*c)->background(), colour);
+            QCOMPARE(ingest(**c, {png, svg}).added, qint64(2));
+            for (const QString &file : {png, svg}) {
+                const ItemRecord item = **(*c)->itemByUri(file);
+                QImage thumb;
+                QVERIFY(thumb.loadFromData(*(*c)->thumbnail(item.id)));
+                const QColor corner = thumb.pixelColor(1, 1);
+                QVERIFY2(qAbs(corner.red() - QColor::fromString(colour).red()) < 8, qPrintable(file + QLatin1Char(' ') + corner.name()));
+                // The SVG is rasterised to fill the thumbnail box with its aspect kept (60×30 → 256×128).
+                if (file == svg)
+                    QCOMPARE(thumb.size(), QSize(256, 128));
+            }
+            SearchEngine engine(**c, &m_embedder);
+            SearchQuery q;
+            q.imageFiles = {png};
+            q.k = 1;
+            auto r = engine.search(q);
+            QVERIFY2(r, qPrintable(r.errorMessage()));
+            QCOMPARE(r->hits.first().item.uri, png);
+            QVERIFY2(r->hits.first().imageScore > 0.999f, qPrintable(QString::number(r->hits.first().imageScore)));
+            vectors.insert(colour, *(*c)->embedding((**(*c)->itemByUri(png)).id, (*c)->imageSpaceName()));
+        }
+        QVERIFY(vectors.value(QStringLiteral("#ffffff")) != vectors.value(QStringLiteral("#000000")));
     }
 
     void refusesOtherEmbedder()

@@ -7,6 +7,7 @@
 #include "embed/embedderfactory.h"
 #include "ingest/ingestjob.h"
 
+#include <QColor>
 #include <QDateTime>
 #include <QFile>
 #include <QFileInfo>
@@ -132,8 +133,13 @@ int createCommand(const QStringList &args)
     QCommandLineOption model{QStringLiteral("model"), QStringLiteral("Embedder (default: classic)."), QStringLiteral("name"),
                              EmbedderFactory::defaultId()};
     QCommandLineOption name{QStringLiteral("name"), QStringLiteral("Display name."), QStringLiteral("name")};
+    QCommandLineOption background{QStringLiteral("background"),
+                                  QStringLiteral("Colour transparent images (and SVG) are composited onto, e.g. white, black, "
+                                                 "#808080 (default white; fixed for the collection)."),
+                                  QStringLiteral("color"), QStringLiteral("white")};
     cmd.parser.addOption(model);
     cmd.parser.addOption(name);
+    cmd.parser.addOption(background);
     int exit = Ok;
     if (!cmd.parse(args, exit))
         return exit;
@@ -147,6 +153,12 @@ int createCommand(const QStringList &args)
     options.embedderId = (*embedder)->id();
     options.dimension = (*embedder)->dimension();
     options.name = cmd.parser.value(name);
+    const QColor color = QColor::fromString(cmd.parser.value(background));
+    if (!color.isValid())
+        return usageError(QStringLiteral("--background: %1 is not a colour (a name such as white, or #rrggbb)")
+                              .arg(cmd.parser.value(background)),
+                          cmd.wantsJson());
+    options.background = color.name(QColor::HexRgb);
     auto c = Collection::create(pos.first(), options);
     if (!c)
         return fail(c.error(), cmd.wantsJson());
@@ -298,6 +310,7 @@ int statsCommand(const QStringList &args)
         QJsonObject o{{QStringLiteral("path"), (*c)->path()},
                       {QStringLiteral("name"), (*c)->name()},
                       {QStringLiteral("model"), s->embedderId},
+                      {QStringLiteral("background"), (*c)->background()},
                       {QStringLiteral("items"), s->items},
                       {QStringLiteral("reports"), s->reports},
                       {QStringLiteral("errors"), s->errors},
@@ -309,6 +322,7 @@ int statsCommand(const QStringList &args)
     } else {
         printLine(QStringLiteral("collection  %1 (%2)").arg((*c)->name(), (*c)->path()));
         printLine(QStringLiteral("model       %1").arg(s->embedderId));
+        printLine(QStringLiteral("background  %1").arg((*c)->background()));
         printLine(QStringLiteral("items       %1").arg(s->items));
         printLine(QStringLiteral("reports     %1").arg(s->reports));
         printLine(QStringLiteral("errors      %1").arg(s->errors));

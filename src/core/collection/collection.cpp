@@ -194,6 +194,7 @@ Result<std::unique_ptr<Collection>> Collection::create(const QString &dir, const
             {QStringLiteral("embedder"), options.embedderId},
             {QStringLiteral("created_ms"), QString::number(nowMs())},
             {QStringLiteral("created_by"), QStringLiteral("Lookalike")},
+            {QStringLiteral("background"), options.background},
         };
         for (const auto &[k, v] : info) {
             if (auto r = put->bind(1, k).bind(2, v).run(); !r)
@@ -272,6 +273,12 @@ QString Collection::embedderId() const
 {
     std::lock_guard lock(m_dbMutex);
     return m_info.value(QStringLiteral("embedder"), QStringLiteral("classic-v1"));
+}
+
+QString Collection::background() const
+{
+    std::lock_guard lock(m_dbMutex);
+    return m_info.value(QStringLiteral("background"), QStringLiteral("#ffffff"));
 }
 
 QString Collection::spaceName(const QString &modality, const QString &modelId)

@@ -81,6 +81,10 @@ struct CollectionOptions
     int dimension = 0; // of the embedder's vectors; 0 = create no image space yet
     QString name;
     IndexParams indexParams;
+    // What transparent pixels (PNG alpha, SVG without a background) are composited onto before
+    // embedding and thumbnailing, as "#rrggbb". Fixed at creation: items and queries must see
+    // the same colour for their vectors to be comparable.
+    QString background = QStringLiteral("#ffffff");
 };
 
 // A collection folder: collection.sqlite (source of truth) + index/<space>.faiss (derived).
@@ -107,6 +111,8 @@ public:
     // The display name (the folder keeps its own name).
     Result<void> setName(const QString &name);
     QString embedderId() const;
+    // CollectionOptions::background, "#rrggbb" (white for collections made before it existed).
+    QString background() const;
     // The space image vectors from the collection's embedder go into.
     QString imageSpaceName() const;
     static QString spaceName(const QString &modality, const QString &modelId);

@@ -245,6 +245,7 @@ Result<IngestResult> IngestJob::run()
     DecodeOptions decodeOptions = m_params.decode;
     decodeOptions.maxSide = std::max({m_params.thumbnailSide, m_embedder.preferredInputSide(), 1});
     decodeOptions.minShortSide = m_embedder.minimumShortSide();
+    decodeOptions.background = QColor::fromString(m_collection.background());
     const bool embedInWorkers = m_embedder.isReentrant();
     const int thumbSide = m_params.thumbnailSide;
     const bool sidecars = m_params.readSidecarReports;

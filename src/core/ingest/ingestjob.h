@@ -22,7 +22,8 @@ struct IngestParams
     int batchSize = 64;          // items per transaction (and per pipeline chunk)
     int thumbnailSide = 256;
     bool readSidecarReports = true; // <image>.txt beside an image becomes its report
-    DecodeOptions decode;        // maxSide is raised to what embedder and thumbnails need
+    DecodeOptions decode;        // maxSide is raised to what embedder and thumbnails need;
+                                 // the background is the collection's
     // For URL inputs; its maxBytes is capped at decode.maxFileBytes and its cancel is the job's.
     UrlFetchOptions fetch;
     // Checked like cancel(); lets a signal handler stop the job (it may only touch atomics).

@@ -44,6 +44,7 @@ Result<ReembedResult> Reembedder::run(Collection &collection, Embedder &embedder
     DecodeOptions decode;
     decode.maxSide = std::max(1, embedder.preferredInputSide());
     decode.minShortSide = embedder.minimumShortSide();
+    decode.background = QColor::fromString(collection.background());
     QThreadPool pool;
     pool.setMaxThreadCount(options.threads > 0 ? options.threads : QThread::idealThreadCount());
 

@@ -70,6 +70,8 @@ Result<std::vector<float>> SearchEngine::embedFiles(const QStringList &files, co
     DecodeOptions options;
     options.maxSide = m_embedder->preferredInputSide();
     options.minShortSide = m_embedder->minimumShortSide();
+    // Query images are composited like the items were, or a transparent icon would not find itself.
+    options.background = QColor::fromString(m_collection.background());
     std::vector<QImage> batch;
     for (const QString &f : files) {
         auto decoded = ImageDecoder::decodeFile(f, options);
@@ -80,7 +82,7 @@ Result<std::vector<float>> SearchEngine::embedFiles(const QStringList &files, co
     for (const QImage &img : images) {
         if (img.isNull())
             return Error(QStringLiteral("an empty query image"), Error::Code::InvalidArgument);
-        QImage rgb = img.convertToFormat(QImage::Format_RGB888);
+        QImage rgb = media::flattenToRgb888(img, options.background);
         const int side = media::decodeBox(rgb.size(), options.maxSide, options.minShortSide);
         if (rgb.width() > side || rgb.height() > side)
             rgb = rgb.scaled(side, side, Qt::KeepAspectRatio, Qt::SmoothTransformation);
