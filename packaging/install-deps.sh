@@ -18,8 +18,9 @@ packages=(
   libopenblas0-openmp
   # test helpers, screenshots, benchmarks
   xvfb xauth python3-numpy python3-pil python3-torch
-  # real images: the demo collection (photos) and the labelled benchmark set (icons)
-  plasma-workspace-wallpapers oxygen-icon-theme
+  # real images: the demo collection (photos), the labelled benchmark set (icons) and the SVG
+  # ingest benchmark (breeze: ~5,000 SVG icons)
+  plasma-workspace-wallpapers oxygen-icon-theme breeze-icon-theme
   # the .deb and its checks (packaging/check-package.sh)
   dpkg-dev desktop-file-utils appstream
 )

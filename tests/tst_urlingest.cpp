@@ -226,11 +226,22 @@ private Q_SLOTS:
         p.fetch.stallTimeoutMs = 8000;
         p.fetch.totalTimeoutMs = 16000;
         p.fetch.retries = 0;
-        const IngestResult r = ingest(*c, p);
+        IngestJob job(*c, m_embedder, p);
+        // The 40 are committed (searchable) while the stuck ones are still pending.
+        bool committedWhileStuck = false;
+        connect(&job, &IngestJob::progressChanged, this, [&](const IngestProgress &progress) {
+            if (!committedWhileStuck && progress.done - progress.failed >= 40)
+                committedWhileStuck = !logLines().contains(QStringLiteral("end\t/hang"))
+                    && !logLines().contains(QStringLiteral("end\t/slow/p4.png")) && *c->itemCount() == 40;
+        });
+        auto run = job.run();
+        QVERIFY2(run, qPrintable(run.errorMessage()));
+        const IngestResult r = *run;
+        QVERIFY(committedWhileStuck);
         QCOMPARE(r.added, qint64(40));
         QCOMPARE(r.failed, qint64(2));
         // With four slots and two of them stuck, the 40 others were all requested and answered
-        // before the stuck ones were given up.
+        // before the stuck ones were given up, and committed too.
         const QStringList lines = logLines();
         const qsizetype hangEnd = lines.indexOf(QStringLiteral("end\t/hang"));
         const qsizetype slowEnd = lines.indexOf(QStringLiteral("end\t/slow/p4.png"));

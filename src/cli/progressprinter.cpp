@@ -29,18 +29,14 @@ void ProgressPrinter::update(const IngestProgress &p)
     if (m_quiet)
         return;
     const double fraction = p.total > 0 ? double(p.done) / double(p.total) : 0.0;
-    // URLs are downloaded before anything is decoded: show that phase's own count meanwhile.
     const bool downloading = p.urlsFetched < p.urlsToFetch;
-    const QString stats = downloading ? QStringLiteral("downloading %1/%2 URLs%3")
-                                            .arg(p.urlsFetched)
-                                            .arg(p.urlsToFetch)
-                                            .arg(p.failed ? QStringLiteral("  (%1 failed)").arg(p.failed) : QString())
-                                      : QStringLiteral("%1/%2  %3 img/s  ETA %4%5")
-                                            .arg(p.done)
-                                            .arg(p.total)
-                                            .arg(p.rate, 0, 'f', 1)
-                                            .arg(formatEta(p.etaSeconds))
-                                            .arg(p.failed ? QStringLiteral("  (%1 failed)").arg(p.failed) : QString());
+    const QString stats = QStringLiteral("%1/%2  %3 img/s  ETA %4%5%6")
+                              .arg(p.done)
+                              .arg(p.total)
+                              .arg(p.rate, 0, 'f', 1)
+                              .arg(formatEta(p.etaSeconds))
+                              .arg(downloading ? QStringLiteral("  downloaded %1/%2").arg(p.urlsFetched).arg(p.urlsToFetch) : QString())
+                              .arg(p.failed ? QStringLiteral("  (%1 failed)").arg(p.failed) : QString());
     if (m_tty) {
         constexpr int kWidth = 30;
         const int filled = int(fraction * kWidth);

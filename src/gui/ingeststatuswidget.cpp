@@ -71,22 +71,16 @@ void IngestStatusWidget::start(qint64 total)
 void IngestStatusWidget::setProgress(const IngestProgress &p)
 {
     const QLocale locale;
-    QString text;
-    if (p.urlsFetched < p.urlsToFetch) {
-        // Links are downloaded before anything is decoded: that phase has its own count.
+    if (p.total > 0) {
         m_bar->setRange(0, 1000);
-        m_bar->setValue(int(1000 * p.urlsFetched / p.urlsToFetch));
-        text = tr("Downloading %1 / %2 links").arg(locale.toString(p.urlsFetched), locale.toString(p.urlsToFetch));
-    } else {
-        if (p.total > 0) {
-            m_bar->setRange(0, 1000);
-            m_bar->setValue(int(1000 * p.done / p.total));
-        }
-        text = tr("Adding %1 / %2 · %3 images/s · %4 left")
-                   .arg(locale.toString(p.done), locale.toString(p.total))
-                   .arg(p.rate, 0, 'f', 1)
-                   .arg(formatDuration(p.etaSeconds));
+        m_bar->setValue(int(1000 * p.done / p.total));
     }
+    QString text = tr("Adding %1 / %2 · %3 images/s · %4 left")
+                       .arg(locale.toString(p.done), locale.toString(p.total))
+                       .arg(p.rate, 0, 'f', 1)
+                       .arg(formatDuration(p.etaSeconds));
+    if (p.urlsFetched < p.urlsToFetch)
+        text += QStringLiteral(" · ") + tr("Downloading %1 / %2 links").arg(locale.toString(p.urlsFetched), locale.toString(p.urlsToFetch));
     if (p.failed > 0)
         text += QStringLiteral(" · ") + tr("%n failed", nullptr, int(p.failed));
     m_label->setText(text);

@@ -76,7 +76,7 @@ class Handler(BaseHTTPRequestHandler):
             log("end", self.path)
 
     def route(self):
-        parts = self.path.split("/")[1:]
+        parts = self.path.split("?")[0].split("/")[1:]
         head = parts[0]
         if head == "img":
             return self.serve_file(parts[1])

@@ -4,6 +4,7 @@
 #include "ingest/reportembedder.h"
 #include "embed/embedder.h"
 #include "filediscovery.h"
+#include "ingest/urldownloadstage.h"
 #include "media/thumbnailencoder.h"
 #include "util/contenthash.h"
 #include "util/logging.h"
@@ -237,9 +238,14 @@ Result<IngestResult> IngestJob::run()
     progress.urlsToFetch = toFetch.size();
     Q_EMIT started(total);
     Q_EMIT progressChanged(progress);
+    // URLs download on a thread of their own; what arrives joins the queue behind the files.
+    std::unique_ptr<UrlDownloadStage> downloads;
     if (!toFetch.isEmpty()) {
-        if (auto r = fetchUrls(toFetch, writer, todo, result, progress); !r)
-            return r.error();
+        UrlFetchOptions fetchOptions = m_params.fetch;
+        fetchOptions.maxBytes = std::min(fetchOptions.maxBytes, m_params.decode.maxFileBytes);
+        fetchOptions.cancelled = [this] { return stopRequested(); };
+        downloads = std::make_unique<UrlDownloadStage>(m_collection, toFetch, std::move(fetchOptions));
+        downloads->start();
     }
 
     DecodeOptions decodeOptions = m_params.decode;
@@ -400,19 +406,69 @@ Result<IngestResult> IngestJob::run()
         return {};
     };
 
-    // Double buffering: while chunk i is embedded/written here, chunk i+1 decodes on the pool.
-    QFuture<Prepared> inFlight;
-    size_t next = 0;
-    auto launch = [&]() {
-        const size_t end = std::min(todo.size(), next + chunk);
-        std::vector<DiscoveredFile> slice(todo.begin() + ptrdiff_t(next), todo.begin() + ptrdiff_t(end));
-        next = end;
-        return QtConcurrent::mapped(&pool, std::move(slice), prepare);
+    size_t next = 0; // into todo
+    // What downloads handed over: errors are recorded (and counted as done) here, in the
+    // writer's thread; files go into the next slice.
+    auto takeDownloads = [&](std::vector<DiscoveredFile> &slice, int waitMs) -> Result<void> {
+        UrlDownloadStage::Arrived arrived = downloads->take(chunk - slice.size(), waitMs);
+        if (auto r = writer.recordErrors(arrived.errors); !r)
+            return r;
+        result.failed += arrived.errors.size();
+        result.errors += arrived.errors;
+        result.fetched += qint64(arrived.files.size());
+        result.fetchedBytes += arrived.bytes;
+        progress.done += arrived.errors.size();
+        progress.failed = result.failed;
+        progress.urlsFetched = downloads->ended();
+        for (DiscoveredFile &f : arrived.files)
+            slice.push_back(std::move(f));
+        return {};
     };
-    if (next < todo.size())
-        inFlight = launch();
+    // The next chunk: files first, then downloads. With `mayWait`, waits for downloads until a
+    // chunk is full, they are all done, or some have arrived and no more came for a while;
+    // without, takes what is there (possibly nothing).
+    auto nextSlice = [&](bool mayWait) -> Result<std::vector<DiscoveredFile>> {
+        std::vector<DiscoveredFile> slice;
+        if (next < todo.size()) {
+            const size_t end = std::min(todo.size(), next + chunk);
+            slice.assign(todo.begin() + ptrdiff_t(next), todo.begin() + ptrdiff_t(end));
+            next = end;
+            return slice;
+        }
+        if (!downloads)
+            return slice;
+        constexpr int kStepMs = 100;
+        for (int idle = 0;;) {
+            const size_t before = slice.size();
+            const qint64 doneBefore = progress.done;
+            if (auto r = takeDownloads(slice, mayWait ? kStepMs : 0); !r)
+                return r.error();
+            const bool arrived = slice.size() > before || progress.done > doneBefore;
+            if (arrived)
+                Q_EMIT progressChanged(progress);
+            idle = arrived ? 0 : idle + kStepMs;
+            if (!mayWait || slice.size() >= chunk || downloads->drained() || stopRequested()
+                || (!slice.empty() && idle >= 3 * kStepMs))
+                return slice;
+        }
+    };
+    auto launch = [&](bool mayWait) -> Result<QFuture<Prepared>> {
+        auto slice = nextSlice(mayWait);
+        if (!slice)
+            return slice.error();
+        if (slice->empty())
+            return QFuture<Prepared>();
+        return QtConcurrent::mapped(&pool, std::move(*slice), prepare);
+    };
+
+    // Double buffering: while chunk i is embedded/written here, chunk i+1 decodes on the pool.
     Result<void> status;
-    while (inFlight.isValid() && !inFlight.isCanceled()) {
+    QFuture<Prepared> inFlight;
+    if (auto first = launch(true); first)
+        inFlight = *first;
+    else
+        status = first.error();
+    while (status && inFlight.isValid() && !inFlight.isCanceled()) {
         inFlight.waitForFinished();
         std::vector<Prepared> batch;
         batch.reserve(size_t(inFlight.resultCount()));
@@ -421,13 +477,25 @@ Result<IngestResult> IngestJob::run()
         inFlight = QFuture<Prepared>();
         if (stopRequested())
             break;
-        if (next < todo.size())
-            inFlight = launch();
+        // Whatever is ready decodes while this chunk commits; only then wait for downloads.
+        auto following = launch(false);
+        if (!following) {
+            status = following.error();
+            break;
+        }
+        inFlight = *following;
         if (status = commit(std::move(batch)); !status)
             break;
+        if (!inFlight.isValid()) {
+            if (auto waited = launch(true); waited)
+                inFlight = *waited;
+            else
+                status = waited.error();
+        }
     }
     if (inFlight.isValid())
         inFlight.waitForFinished(); // workers see the cancel flag and return at once
+    downloads.reset(); // its thread ends at once after a cancel (or has ended)
     if (status && !stopRequested() && m_embedder.hasTextTower()) {
         // Sidecar reports (and reports imported earlier) get their vectors in the model's
         // text space, so text queries match them by meaning.
@@ -447,50 +515,6 @@ Result<IngestResult> IngestJob::run()
                                << result.unchanged << " unchanged, " << result.failed << " failed in "
                                << result.seconds << " s" << (result.cancelled ? " (cancelled)" : "");
     return result;
-}
-
-Result<void> IngestJob::fetchUrls(const QStringList &urls, CollectionWriter &writer, std::vector<DiscoveredFile> &todo,
-                                  IngestResult &result, IngestProgress &progress)
-{
-    UrlFetchOptions options = m_params.fetch;
-    options.maxBytes = std::min(options.maxBytes, m_params.decode.maxFileBytes);
-    options.cancelled = [this] { return stopRequested(); };
-    QList<IngestErrorRecord> errors;
-    QElapsedTimer sinceProgress;
-    sinceProgress.start();
-    auto fail = [&](const QString &uri, const char *stage, const QString &message) {
-        errors << makeError(uri, stage, message);
-        ++progress.done;
-        ++progress.failed;
-    };
-    UrlFetcher::fetch(urls, options, [&](qsizetype index, Result<FetchedUrl> fetched) {
-        const QString &uri = urls[index];
-        ++progress.urlsFetched;
-        if (!fetched) {
-            if (fetched.error().code != Error::Code::Cancelled)
-                fail(uri, "fetch", fetched.errorMessage());
-        } else if (const QString format = ImageDecoder::sniffBytes(fetched->bytes); format.isEmpty()) {
-            QString why = ImageDecoder::describeNonImage(fetched->bytes);
-            if (!fetched->contentType.isEmpty())
-                why += QStringLiteral("; the server called it %1").arg(fetched->contentType);
-            fail(uri, "fetch", why);
-        } else if (auto stored = m_collection.storeFile(fetched->bytes, format); !stored) {
-            fail(uri, "write", stored.errorMessage());
-        } else {
-            ++result.fetched;
-            result.fetchedBytes += fetched->bytes.size();
-            todo.push_back(DiscoveredFile{*stored, fetched->bytes.size(), 0, uri});
-        }
-        if (sinceProgress.elapsed() >= 100 || progress.urlsFetched == progress.urlsToFetch) {
-            sinceProgress.restart();
-            Q_EMIT progressChanged(progress);
-        }
-    });
-    if (auto r = writer.recordErrors(errors); !r)
-        return r.error();
-    result.failed += errors.size();
-    result.errors += errors;
-    return {};
 }
 
 } // namespace lookalike

@@ -11,9 +11,7 @@
 
 namespace lookalike {
 
-class CollectionWriter;
 class Embedder;
-struct DiscoveredFile;
 
 struct IngestParams
 {
@@ -63,9 +61,9 @@ struct IngestResult
 // embedder is reentrant) on a thread pool → embed (batched, otherwise) → write (one writer,
 // one transaction per chunk). Two chunks are in flight at most, so memory stays flat whatever
 // the number of files. Cancellation is cooperative: what was committed stays.
-// URLs are fetched first (UrlFetcher: several at once, each under its own timeouts) into the
-// collection's files/, so the collection stays usable offline; the item's uri is the URL. A URL
-// already in the collection is not fetched again.
+// URLs download alongside (UrlDownloadStage: several at once, each under its own timeouts) into
+// the collection's files/, so the collection stays usable offline; the item's uri is the URL. A
+// URL already in the collection is not fetched again.
 class IngestJob final : public QObject
 {
     Q_OBJECT
@@ -89,9 +87,6 @@ Q_SIGNALS:
 
 private:
     bool stopRequested() const;
-    // Fetches `urls` into the collection's files/; what arrived (and is an image) joins `todo`.
-    Result<void> fetchUrls(const QStringList &urls, CollectionWriter &writer, std::vector<DiscoveredFile> &todo,
-                           IngestResult &result, IngestProgress &progress);
 
     Collection &m_collection;
     Embedder &m_embedder;
