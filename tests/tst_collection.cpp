@@ -1,10 +1,13 @@
 // Collection: schema, writes, reads, index derivation and its recovery from damaged files.
 #include "collection/collection.h"
 #include "collection/collectionwriter.h"
+#include "collection/database.h"
 #include "collection/schema.h"
 #include "testsupport.h"
 
+#include <QDir>
 #include <QFile>
+#include <QProcess>
 #include <QRandomGenerator>
 #include <QTemporaryDir>
 #include <QTest>
@@ -208,6 +211,55 @@ private Q_SLOTS:
             QVERIFY(h.id != 2);
         QVERIFY(!c->thumbnail(2));
         QCOMPARE(c->stats()->spaces.first().count, qint64(3));
+    }
+
+    void repairRemovesMalformedVectorsAndKeepsNoStaleBackup()
+    {
+        QTemporaryDir tmp;
+        {
+            auto c = createWithItems(tmp.path(), 4);
+        }
+        // Damage one vector behind the collection's back (another program, a bad disk).
+        const QString db = QDir(tmp.path()).filePath(Collection::databaseFileName());
+        QProcess py;
+        py.start(QStringLiteral("/usr/bin/python3"),
+                 {QStringLiteral("-c"), QStringLiteral("import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); "
+                                                       "c.execute('UPDATE embeddings SET vector = x\\'0000\\' WHERE item_id = 3'); c.commit()"),
+                  db});
+        QVERIFY(py.waitForFinished(30000));
+        QCOMPARE(py.exitCode(), 0);
+        auto c = Collection::open(tmp.path());
+        QVERIFY(c);
+        auto looked = (*c)->check(false);
+        QVERIFY(looked);
+        QVERIFY(!looked->ok);
+        QVERIFY(looked->repairs.isEmpty());
+        auto repaired = (*c)->check(true);
+        QVERIFY(repaired);
+        QVERIFY2(repaired->repairs.join(u' ').contains(QStringLiteral("removed 1 malformed")), qPrintable(repaired->repairs.join(u'\n')));
+        // The backup taken before the repair is gone once the repair succeeded.
+        QVERIFY(!QFileInfo::exists(db + QStringLiteral(".before-repair")));
+        auto again = (*c)->check(false);
+        QVERIFY2(again->ok, qPrintable(again->problems.join(u'\n')));
+        QCOMPARE(*(*c)->itemCount(), qint64(4)); // items stay; only the bad vector went
+    }
+
+    void backupIsAWholeCollectionDatabase()
+    {
+        // What a repair keeps while it rewrites: a complete, openable copy.
+        QTemporaryDir tmp;
+        auto c = createWithItems(QDir(tmp.path()).filePath(QStringLiteral("a")), 6);
+        QVERIFY(c->setName(QStringLiteral("Original")));
+        const QString copyDir = QDir(tmp.path()).filePath(QStringLiteral("b"));
+        QVERIFY(QDir().mkpath(copyDir));
+        auto db = Database::open(QDir(c->path()).filePath(Collection::databaseFileName()), Database::Mode::ReadWrite);
+        QVERIFY(db);
+        QVERIFY((*db)->backupTo(QDir(copyDir).filePath(Collection::databaseFileName())));
+        auto copy = Collection::open(copyDir);
+        QVERIFY2(copy, qPrintable(copy.errorMessage()));
+        QCOMPARE(*(*copy)->itemCount(), qint64(6));
+        QCOMPARE((*copy)->name(), QStringLiteral("Original"));
+        QCOMPARE(*(*copy)->embedding(2, (*copy)->imageSpaceName()), *c->embedding(2, c->imageSpaceName()));
     }
 
     void staleIndexIsRebuilt()

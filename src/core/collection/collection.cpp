@@ -1002,11 +1002,29 @@ Result<CheckReport> Collection::check(bool repair)
             if (const QString line = q->text(0); line != QLatin1String("ok"))
                 problem(QStringLiteral("SQLite: %1").arg(line));
         }
+        // Before anything rewrites the database, a copy of it as it was; removed once the
+        // repairs are done, kept (and named in the report) if they fail part-way.
+        QString backup;
+        bool repairsDone = true;
+        auto keepBackup = [&]() -> bool {
+            if (!backup.isEmpty())
+                return true;
+            const QString path = QDir(m_dir).filePath(databaseFileName() + QStringLiteral(".before-repair"));
+            QFile::remove(path);
+            if (auto b = m_db->backupTo(path); !b) {
+                report.problems << QStringLiteral("not repaired: could not back the database up first (%1)").arg(b.errorMessage());
+                return false;
+            }
+            backup = path;
+            return true;
+        };
         if (auto r = m_db->exec("INSERT INTO reports_fts(reports_fts, rank) VALUES ('integrity-check', 1)"); !r) {
             problem(QStringLiteral("report search index: %1").arg(r.errorMessage()));
-            if (repair) {
+            if (repair && keepBackup()) {
                 if (auto rr = m_db->exec("INSERT INTO reports_fts(reports_fts) VALUES ('rebuild')"); rr)
                     report.repairs << QStringLiteral("rebuilt the report search index");
+                else
+                    repairsDone = false;
             }
         }
         auto bad = m_db->prepare("SELECT s.name, count(*) FROM embeddings e JOIN spaces s ON s.id = e.space_id "
@@ -1018,12 +1036,20 @@ Result<CheckReport> Collection::check(bool repair)
             });
             !r)
             return r.error();
-        if (repair && !report.ok) {
+        if (repair && !report.ok && keepBackup()) {
             auto del = m_db->prepare("DELETE FROM embeddings WHERE length(vector) != 4 * "
                                      "(SELECT dimension FROM spaces WHERE spaces.id = embeddings.space_id)");
-            if (del && del->run() && m_db->changes() > 0)
+            if (!del || !del->run())
+                repairsDone = false;
+            else if (m_db->changes() > 0)
                 report.repairs << QStringLiteral("removed %1 malformed vectors (re-add their files to embed them again)")
                                       .arg(m_db->changes());
+        }
+        if (!backup.isEmpty()) {
+            if (repairsDone)
+                QFile::remove(backup);
+            else
+                report.repairs << QStringLiteral("a repair failed part-way; the database as it was is kept in %1").arg(backup);
         }
         auto missing = m_db->prepare("SELECT count(*) FROM items i WHERE NOT EXISTS "
                                      "(SELECT 1 FROM thumbnails t WHERE t.item_id = i.id)");

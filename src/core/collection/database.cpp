@@ -1,5 +1,7 @@
 #include "database.h"
 
+#include <QFile>
+
 #include <sqlite3.h>
 
 #include <cstring>
@@ -80,6 +82,30 @@ Result<void> Database::exec(const char *sql)
         return e;
     }
     return {};
+}
+
+Result<void> Database::backupTo(const QString &path)
+{
+    sqlite3 *copy = nullptr;
+    int rc = sqlite3_open_v2(QFile::encodeName(path).constData(), &copy,
+                             SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+    if (rc == SQLITE_OK) {
+        sqlite3_backup *b = sqlite3_backup_init(copy, "main", m_db, "main");
+        if (!b) {
+            rc = sqlite3_errcode(copy);
+        } else {
+            rc = sqlite3_backup_step(b, -1);
+            sqlite3_backup_finish(b);
+            rc = rc == SQLITE_DONE ? SQLITE_OK : rc;
+        }
+    }
+    Result<void> result;
+    if (rc != SQLITE_OK)
+        result = sqliteError(copy ? copy : m_db, rc, QStringLiteral("backup to %1").arg(path));
+    sqlite3_close(copy);
+    if (!result)
+        QFile::remove(path);
+    return result;
 }
 
 Result<Statement> Database::prepare(const char *sql)

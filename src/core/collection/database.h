@@ -36,6 +36,9 @@ public:
     Result<Statement> prepare(const char *sql);
     qint64 lastInsertId() const;
     int changes() const;
+    // A consistent copy of the whole database (WAL included) into a new file at `path`, with
+    // SQLite's online backup: for keeping the original while something rewrites it.
+    Result<void> backupTo(const QString &path);
     QString path() const { return m_path; }
     sqlite3 *handle() const { return m_db; }
     Error lastError(const QString &context) const;

@@ -25,6 +25,7 @@ constexpr int kOrientBins = 8; // unsigned gradient orientation over [0, pi)
 constexpr int kHogFineSide = 128, kHogFineGrid = 4;
 constexpr int kHogMidSide = 64, kHogMidGrid = 4;
 constexpr int kHogCoarseSide = 32, kHogCoarseGrid = 2;
+static_assert(kHogFineSide == kSide, "the fine scale is the canonical image itself (no resize)");
 constexpr int kHogFineDim = kHogFineGrid * kHogFineGrid * kOrientBins;       // 128
 constexpr int kHogMidDim = kHogMidGrid * kHogMidGrid * kOrientBins;          // 128
 constexpr int kHogCoarseDim = kHogCoarseGrid * kHogCoarseGrid * kOrientBins; // 32
