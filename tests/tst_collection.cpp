@@ -102,6 +102,45 @@ private Q_SLOTS:
         QCOMPARE(stats->thumbnails, qint64(5));
     }
 
+    void interruptedCreateIsFinishedByCreatingAgain()
+    {
+        // What a create killed between its schema and its settings leaves: the migrated schema
+        // and nothing else. open() must not take it for a classic collection with a white
+        // background; create() finishes it with the options asked for.
+        QTemporaryDir tmp;
+        {
+            auto db = Database::open(tmp.filePath(Collection::databaseFileName()), Database::Mode::ReadWriteCreate);
+            QVERIFY(db);
+            QVERIFY(Schema::migrate(**db));
+        }
+        QVERIFY(Collection::isCollection(tmp.path()));
+        QVERIFY(Collection::wasInterruptedCreate(tmp.path()));
+        auto opened = Collection::open(tmp.path());
+        QVERIFY(!opened);
+        QVERIFY2(opened.errorMessage().contains(QStringLiteral("interrupted")), qPrintable(opened.errorMessage()));
+        CollectionOptions options;
+        options.embedderId = QStringLiteral("test-model");
+        options.dimension = kDim;
+        options.background = QStringLiteral("#000000");
+        auto c = Collection::create(tmp.path(), options);
+        QVERIFY2(c, qPrintable(c.errorMessage()));
+        QVERIFY(!Collection::wasInterruptedCreate(tmp.path()));
+        c->reset();
+        auto again = Collection::open(tmp.path());
+        QVERIFY2(again, qPrintable(again.errorMessage()));
+        QCOMPARE((*again)->embedderId(), QStringLiteral("test-model"));
+        QCOMPARE((*again)->background(), QStringLiteral("#000000"));
+        QCOMPARE((*again)->stats()->spaces.size(), 1);
+        // A finished collection is never "interrupted", and another SQLite file is not ours.
+        QVERIFY(!Collection::create(tmp.path(), options));
+        QTemporaryDir other;
+        {
+            auto db = Database::open(other.filePath(Collection::databaseFileName()), Database::Mode::ReadWriteCreate);
+            QVERIFY((*db)->exec("CREATE TABLE notes(x)"));
+        }
+        QVERIFY(!Collection::wasInterruptedCreate(other.path()));
+    }
+
     void openRefusesNonCollection()
     {
         QTemporaryDir tmp;
@@ -260,6 +299,33 @@ private Q_SLOTS:
         QCOMPARE(*(*copy)->itemCount(), qint64(6));
         QCOMPARE((*copy)->name(), QStringLiteral("Original"));
         QCOMPARE(*(*copy)->embedding(2, (*copy)->imageSpaceName()), *c->embedding(2, c->imageSpaceName()));
+    }
+
+    void removingItemsWithReportsIsOneTransaction()
+    {
+        // Regression: removing an item whose report cascades into the full-text index once
+        // rolled the transaction back half-way (DELETE … RETURNING reset after one row), so
+        // `remove 1 2` removed only item 2 and `remove 1` failed.
+        QTemporaryDir tmp;
+        auto c = createWithItems(tmp.path(), 4);
+        {
+            auto w = c->openWriter();
+            const std::pair<qint64, QString> reports[] = {{1, QStringLiteral("Left basal effusion.")},
+                                                          {2, QStringLiteral("Small effusion, right.")}};
+            QVERIFY((*w)->setReports(reports, QStringLiteral("test")));
+        }
+        const std::vector<qint64> gone = {1, 2};
+        auto removed = c->removeItems(gone);
+        QVERIFY2(removed, qPrintable(removed.errorMessage()));
+        QCOMPARE(*c->itemCount(), qint64(2));
+        QVERIFY(!*c->item(1));
+        QVERIFY(!*c->item(2));
+        QCOMPARE(c->searchReports(QStringLiteral("\"effusion\""), 10)->size(), size_t(0));
+        QCOMPARE(c->stats()->spaces.first().count, qint64(2));
+        auto reopened = Collection::open(tmp.path());
+        QCOMPARE(*(*reopened)->itemCount(), qint64(2));
+        auto check = (*reopened)->check(false);
+        QVERIFY2(check->ok, qPrintable(check->problems.join(u'\n')));
     }
 
     void staleIndexIsRebuilt()

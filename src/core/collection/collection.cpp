@@ -172,7 +172,9 @@ Result<void> Collection::remove(const QString &dir)
 Result<std::unique_ptr<Collection>> Collection::create(const QString &dir, const CollectionOptions &options)
 {
     const QString abs = QFileInfo(dir).absoluteFilePath();
-    if (isCollection(abs))
+    // A database whose settings never got written is a create that was interrupted (killed,
+    // power lost): creating again finishes it.
+    if (isCollection(abs) && !wasInterruptedCreate(abs))
         return Error(QStringLiteral("%1 already holds a collection").arg(abs), Error::Code::InvalidArgument);
     if (!QDir().mkpath(abs))
         return Error(QStringLiteral("cannot create folder %1").arg(abs), Error::Code::Io);
@@ -200,19 +202,27 @@ Result<std::unique_ptr<Collection>> Collection::create(const QString &dir, const
             if (auto r = put->bind(1, k).bind(2, v).run(); !r)
                 return r.error();
         }
+        // The image space in the same transaction as the settings (created_ms marks a complete
+        // create): a kill leaves a whole collection or one that `create` finishes.
+        if (options.dimension > 0) {
+            auto space = (*db)->prepare("INSERT OR IGNORE INTO spaces(name, modality, model_id, dimension, created_ms) "
+                                        "VALUES (?, 'image', ?, ?, ?)");
+            if (!space)
+                return space.error();
+            if (auto r = space->bind(1, spaceName(QStringLiteral("image"), options.embedderId))
+                             .bind(2, options.embedderId)
+                             .bind(3, options.dimension)
+                             .bind(4, nowMs())
+                             .run();
+                !r)
+                return r.error();
+        }
         if (auto r = tx.commit(); !r)
             return r.error();
     }
     std::unique_ptr<Collection> c(new Collection(abs, std::move(*db), options.indexParams));
     if (auto r = c->loadInfo(); !r)
         return r.error();
-    if (options.dimension > 0) {
-        auto w = c->openWriter();
-        if (!w)
-            return w.error();
-        if (auto s = (*w)->ensureSpace(QStringLiteral("image"), options.embedderId, options.dimension); !s)
-            return s.error();
-    }
     qCInfo(lcCollection) << "created collection" << abs;
     return c;
 }
@@ -236,7 +246,31 @@ Result<std::unique_ptr<Collection>> Collection::open(const QString &dir, const I
     std::unique_ptr<Collection> c(new Collection(abs, std::move(*db), indexParams));
     if (auto r = c->loadInfo(); !r)
         return r.error();
+    if (!c->m_info.contains(QStringLiteral("created_ms")))
+        return Error(QStringLiteral("the creation of the collection in %1 was interrupted; create it again (its settings "
+                                    "were never written)")
+                         .arg(abs),
+                     Error::Code::Corrupt);
     return c;
+}
+
+bool Collection::wasInterruptedCreate(const QString &dir)
+{
+    auto db = Database::open(QDir(dir).filePath(databaseFileName()), Database::Mode::ReadOnly);
+    if (!db)
+        return false;
+    auto q = (*db)->prepare("SELECT 1 FROM collection_info WHERE key = 'created_ms'");
+    if (!q) {
+        // No settings table: an empty database (killed before the first migration committed)
+        // was an interrupted create; anything else is some other file, left alone.
+        auto any = (*db)->prepare("SELECT 1 FROM sqlite_master LIMIT 1");
+        if (!any)
+            return false;
+        auto row = any->step();
+        return row && !*row;
+    }
+    auto row = q->step();
+    return row && !*row;
 }
 
 Result<void> Collection::loadInfo()
@@ -445,7 +479,12 @@ Result<void> Collection::removeItems(std::span<const qint64> ids)
         if (auto r = tx.begin(); !r)
             return r;
         auto spacesQ = m_db->prepare("SELECT DISTINCT space_id FROM embeddings WHERE item_id = ?");
-        auto del = m_db->prepare("DELETE FROM items WHERE id = ? RETURNING uri, content_hash, format");
+        // What the item was, then the DELETE run to its end: a DELETE … RETURNING reset after
+        // one row, with the report-index trigger firing, rolls the whole transaction back.
+        auto what = m_db->prepare("SELECT uri, content_hash, format FROM items WHERE id = ?");
+        if (!what)
+            return what.error();
+        auto del = m_db->prepare("DELETE FROM items WHERE id = ?");
         if (!spacesQ)
             return spacesQ.error();
         if (!del)
@@ -457,19 +496,21 @@ Result<void> Collection::removeItems(std::span<const qint64> ids)
             if (auto r = spacesQ->forEachRow([&](const Statement &s) { spaceIds.insert(s.int64(0)); }); !r)
                 return r;
             spacesQ->reset();
-            del->bind(1, id);
-            auto row = del->step();
+            what->bind(1, id);
+            auto row = what->step();
             if (!row)
                 return row.error();
             if (*row) {
                 ItemRecord gone;
-                gone.uri = del->text(0);
-                gone.contentHash = del->text(1);
-                gone.format = del->text(2);
+                gone.uri = what->text(0);
+                gone.contentHash = what->text(1);
+                gone.format = what->text(2);
                 if (const QString local = localFile(gone); local.startsWith(ownFiles))
                     storedCopies.insert(gone.contentHash, local);
             }
-            del->reset();
+            what->reset();
+            if (auto r = del->bind(1, id).run(); !r)
+                return r;
         }
         // A copy in files/ goes with the last item that uses it (the same bytes may have come
         // from two URLs).
@@ -498,6 +539,9 @@ Result<void> Collection::removeItems(std::span<const qint64> ids)
             s.name = bump->text(0);
             s.revision = quint64(bump->int64(1));
             touched.push_back(s);
+            // Run a RETURNING statement to its end before resetting it (see the DELETE above).
+            if (auto done = bump->step(); !done)
+                return done.error();
             bump->reset();
         }
         if (auto r = tx.commit(); !r)

@@ -102,6 +102,9 @@ public:
     static Result<std::unique_ptr<Collection>> create(const QString &dir, const CollectionOptions &options);
     static Result<std::unique_ptr<Collection>> open(const QString &dir, const IndexParams &indexParams = {});
     static bool isCollection(const QString &dir);
+    // A collection.sqlite whose create() never finished (no settings written): create() may
+    // finish it; open() refuses it with a message saying so.
+    static bool wasInterruptedCreate(const QString &dir);
     // Deletes a collection's own files (database, index/, files/) and then the folder if that
     // left it empty; anything else a user keeps there stays. Close it first.
     static Result<void> remove(const QString &dir);

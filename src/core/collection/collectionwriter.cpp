@@ -91,6 +91,10 @@ Result<quint64> CollectionWriter::bumpRevision(qint64 spaceId)
     if (!row)
         return row.error();
     const quint64 rev = quint64(q->int64(0));
+    // A RETURNING statement is run to its end before it is reset: resetting it midway can roll
+    // back the enclosing transaction.
+    if (auto done = q->step(); !done)
+        return done.error();
     q->reset();
     return rev;
 }

@@ -1329,7 +1329,8 @@ Result<std::unique_ptr<VectorIndex>> VectorIndex::load(const QString &path, quin
                 return corrupt(QStringLiteral("sidecar lacks \"%1\"").arg(key));
         const int format = meta.value(QStringLiteral("format")).toInt(-1);
         if (format != kMetaFormatVersion)
-            return Error(QStringLiteral("Index %1 is stale: format version %2, expected %3").arg(path).arg(format).arg(kMetaFormatVersion),
+            return Error(QStringLiteral("Index %1 is stale: format version %2, expected %3")
+                             .arg(path, QString::number(format), QString::number(kMetaFormatVersion)),
                          Error::Code::Generic);
         const QString kind = meta.value(QStringLiteral("kind")).toString();
         bool revisionOk = false;
@@ -1347,13 +1348,11 @@ Result<std::unique_ptr<VectorIndex>> VectorIndex::load(const QString &path, quin
         if (revision != expectedRevision || count != expectedCount || dim != expectedDimension)
             return Error(QStringLiteral("Index %1 is stale: it has revision %2, %3 vectors of dimension %4; "
                                         "the collection has revision %5, %6 vectors of dimension %7")
-                             .arg(path)
-                             .arg(revision)
-                             .arg(count)
-                             .arg(dim)
-                             .arg(expectedRevision)
-                             .arg(expectedCount)
-                             .arg(expectedDimension),
+                             // One multi-argument arg(): the path's own "%3A" (a space
+                             // name's ':') must not be taken for a placeholder.
+                             .arg(path, QString::number(revision), QString::number(count), QString::number(dim),
+                                  QString::number(expectedRevision), QString::number(expectedCount),
+                                  QString::number(expectedDimension)),
                          Error::Code::Generic);
 
         // Verify the bytes before FAISS parses them: a damaged length field would otherwise
