@@ -46,6 +46,7 @@ CollectionSession::CollectionSession(QObject *parent)
     : QObject(parent)
 {
     m_loaderPool.setMaxThreadCount(1);
+    m_indexPool.setMaxThreadCount(1);
     connect(&m_searchWatcher, &QFutureWatcherBase::finished, this, &CollectionSession::onSearchDone);
     connect(&m_ingestWatcher, &QFutureWatcherBase::finished, this, [this] {
         const Result<IngestResult> result = m_ingestWatcher.result();
@@ -91,7 +92,17 @@ Result<void> CollectionSession::open(const QString &dir)
     m_embedderState = EmbedderState::Loading;
     Q_EMIT opened();
     startLoadingEmbedder();
+    // The task shares the collection, so closing it meanwhile costs the GUI nothing.
+    m_indexPool.start([collection = m_collection] {
+        if (auto index = collection->index(collection->imageSpaceName()); !index)
+            qWarning("could not load the index of %s: %s", qPrintable(collection->path()), qPrintable(index.errorMessage()));
+    });
     return {};
+}
+
+void CollectionSession::waitForBackgroundWork()
+{
+    m_indexPool.waitForDone();
 }
 
 void CollectionSession::startLoadingEmbedder()
@@ -172,9 +183,12 @@ void CollectionSession::close()
     ++m_searchGeneration;
     m_pendingSearch.reset();
     m_searchWatcher.waitForFinished();
-    if (auto saved = m_collection->saveIndexes(); !saved)
-        qWarning("could not save the indexes of %s: %s", qPrintable(m_collection->path()),
-                 qPrintable(saved.errorMessage()));
+    // Saving may wait for an index still loading, or rebuild one that outgrew its kind: not on
+    // the GUI thread. The task holds the last reference; the collection closes when it is done.
+    m_indexPool.start([collection = std::move(m_collection)] {
+        if (auto saved = collection->saveIndexes(); !saved)
+            qWarning("could not save the indexes of %s: %s", qPrintable(collection->path()), qPrintable(saved.errorMessage()));
+    });
     m_collection.reset();
     ++m_loadGeneration; // a load in flight is dropped when it arrives
     m_queryEmbedder.reset();
@@ -283,6 +297,7 @@ void CollectionSession::startNextIngest()
     }
     IngestParams params;
     params.inputs = std::exchange(m_ingestQueue, {});
+    params.backgroundPriority = true; // the window stays responsive while every core decodes
     params.threads = m_ingestThreads;
     params.thumbnailSide = m_thumbnailSide;
     m_ingestJob = new IngestJob(*m_collection, *m_ingestEmbedder, params);

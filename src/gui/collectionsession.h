@@ -34,6 +34,9 @@ public:
     ~CollectionSession() override;
 
     Result<void> open(const QString &dir);
+    // Waits until the index of a collection closed before is written back (before deleting its
+    // folder, say).
+    void waitForBackgroundWork();
     // Reads the model's description only (ModelCatalog::describe), never its weights; the model
     // then loads in the background as after open().
     Result<void> create(const QString &dir, const QString &name, const QString &embedderId);
@@ -117,6 +120,10 @@ private:
     quint64 m_loadGeneration = 0;
     // One thread: loads run one after the other. Its destructor waits for a load in flight.
     QThreadPool m_loaderPool;
+    // One thread for the image index: read into memory right after open (the first search would
+    // otherwise pay for it: ~2 s for 100,000 items), written back after close, off the GUI
+    // thread. Its destructor waits for both.
+    QThreadPool m_indexPool;
     quint64 m_searchGeneration = 0;
     QFutureWatcher<SearchOutcome> m_searchWatcher;
     std::optional<SearchQuery> m_pendingSearch; // asked for while one was running

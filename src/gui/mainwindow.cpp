@@ -758,6 +758,7 @@ void MainWindow::deleteCollection(const QString &path)
         updateTitle();
         updateActions();
     }
+    m_session->waitForBackgroundWork(); // its index is written back before the folder goes
     if (auto removed = Collection::remove(path); !removed)
         showError(tr("Cannot delete collection"), removed.errorMessage());
     m_collections->refresh();

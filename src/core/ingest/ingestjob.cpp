@@ -22,6 +22,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -62,6 +63,20 @@ std::optional<QString> readSidecar(const QString &imagePath)
 IngestErrorRecord makeError(const QString &uri, const char *stage, const QString &message)
 {
     return {uri, QString::fromLatin1(stage), message, QDateTime::currentMSecsSinceEpoch()};
+}
+
+// Linux lets one thread be niced on its own (setpriority on its tid). The threads are this
+// job's pool's, which ends with the job, so nothing else runs at the lowered priority.
+void lowerThisThreadsPriority()
+{
+    thread_local bool lowered = false;
+    if (lowered)
+        return;
+    lowered = true;
+    errno = 0;
+    const int now = getpriority(PRIO_PROCESS, id_t(gettid()));
+    if (errno == 0 && now < 10)
+        setpriority(PRIO_PROCESS, id_t(gettid()), 10);
 }
 
 // Inputs split by kind: paths for FileDiscovery, URLs to fetch (normalised, each once), and
@@ -256,11 +271,15 @@ Result<IngestResult> IngestJob::run()
     const int thumbSide = m_params.thumbnailSide;
     const bool sidecars = m_params.readSidecarReports;
 
-    auto prepare = [&, spaceName](const DiscoveredFile &file) -> Prepared {
+    const bool background = m_params.backgroundPriority;
+    QThread *const caller = QThread::currentThread(); // may run a task while it waits: not niced
+    auto prepare = [&, spaceName, background, caller](const DiscoveredFile &file) -> Prepared {
         Prepared p;
         p.file = file;
         if (stopRequested())
             return p;
+        if (background && QThread::currentThread() != caller)
+            lowerThisThreadsPriority();
         const QString &uri = file.uri();
         // Read once: the same bytes are hashed and decoded.
         QFile f(file.path);

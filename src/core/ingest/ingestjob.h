@@ -24,6 +24,9 @@ struct IngestParams
                                  // the background is the collection's
     // For URL inputs; its maxBytes is capped at decode.maxFileBytes and its cancel is the job's.
     UrlFetchOptions fetch;
+    // Decode workers run at a lower priority (nice +10), so that an interactive program (the
+    // GUI) stays responsive while they keep every core busy; the CLI leaves them at full speed.
+    bool backgroundPriority = false;
     // Checked like cancel(); lets a signal handler stop the job (it may only touch atomics).
     const std::atomic<bool> *interrupt = nullptr;
 };
