@@ -17,7 +17,7 @@ packages=(
   # the reference BLAS is ~30x slower; this one takes over libblas.so.3
   libopenblas0-openmp
   # test helpers, screenshots, benchmarks
-  xvfb xauth python3-numpy python3-pil python3-torch
+  xvfb xauth python3-numpy python3-pil python3-torch wrk
   # real images: the demo collection (photos), the labelled benchmark set (icons) and the SVG
   # ingest benchmark (breeze: ~5,000 SVG icons)
   plasma-workspace-wallpapers oxygen-icon-theme breeze-icon-theme

@@ -76,5 +76,6 @@ int demoCommand(const QStringList &args);
 int embedCommand(const QStringList &args);
 int modelsCommand(const QStringList &args);
 int reembedCommand(const QStringList &args);
+int serveCommand(const QStringList &args);
 
 } // namespace lookalike::cli

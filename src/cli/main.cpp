@@ -42,6 +42,7 @@ constexpr CommandEntry kCommands[] = {
     {"embed", embedCommand, "Print the embedding of images or texts under a model", true},
     {"reembed", reembedCommand, "Move a collection to another model (in the background of its use; resumable)", true},
     {"models", modelsCommand, "List, add, download or remove models (CLIP, SigLIP, TorchScript)", false},
+    {"serve", serveCommand, "Serve collections over a local REST API (token-protected; docs/api.md)", true},
 };
 
 void onInterrupt(int)

@@ -1,5 +1,7 @@
 #include "searchoptions.h"
 
+#include "searchjson.h"
+
 namespace lookalike::cli {
 
 namespace {
@@ -78,19 +80,7 @@ Result<SearchQuery> SearchOptions::query() const
 
 QJsonObject SearchOptions::hitToJson(const SearchHit &hit, int rank)
 {
-    return {
-        {QStringLiteral("rank"), rank},
-        {QStringLiteral("id"), hit.id},
-        {QStringLiteral("uri"), hit.item.uri},
-        {QStringLiteral("filename"), hit.item.filename},
-        {QStringLiteral("score"), double(hit.score)},
-        {QStringLiteral("image_score"), double(hit.imageScore)},
-        {QStringLiteral("text_score"), double(hit.textScore)},
-        {QStringLiteral("word_score"), double(hit.wordScore)},
-        {QStringLiteral("text_image_score"), hit.textImageScore ? QJsonValue(double(*hit.textImageScore)) : QJsonValue()},
-        {QStringLiteral("text_report_score"), hit.textReportScore ? QJsonValue(double(*hit.textReportScore)) : QJsonValue()},
-        {QStringLiteral("report"), hit.report},
-    };
+    return server::SearchJson::hit(hit, rank);
 }
 
 } // namespace lookalike::cli

@@ -14,6 +14,7 @@ public:
     Result<SearchQuery> query() const;
     bool isEmpty() const;
 
+    // server::SearchJson::hit(), the shape the REST API shares.
     static QJsonObject hitToJson(const SearchHit &hit, int rank);
 
 private:
