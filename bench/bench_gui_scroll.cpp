@@ -19,17 +19,15 @@
 // small while every tile still needs a real JPEG decode.
 
 #include "collection/collection.h"
-#include "collection/collectionwriter.h"
+#include "guibenchcollection.h"
 #include "resultsmodel.h"
 #include "resultsview.h"
 #include "thumbnailcache.h"
 
 #include <QApplication>
-#include <QBuffer>
 #include <QCommandLineParser>
 #include <QDir>
 #include <QElapsedTimer>
-#include <QPainter>
 #include <QRandomGenerator>
 #include <QScrollBar>
 #include <QTest>
@@ -43,76 +41,6 @@ using namespace lookalike;
 
 namespace {
 
-QByteArray makeThumbnail(quint32 seed)
-{
-    QRandomGenerator rng(seed);
-    QImage image(256, 192, QImage::Format_RGB32);
-    QPainter p(&image);
-    QLinearGradient g(0, 0, 256, 192);
-    g.setColorAt(0, QColor::fromHsv(int(rng.bounded(360)), 120, 220));
-    g.setColorAt(1, QColor::fromHsv(int(rng.bounded(360)), 200, 90));
-    p.fillRect(image.rect(), g);
-    for (int i = 0; i < 12; ++i) {
-        p.setBrush(QColor::fromHsv(int(rng.bounded(360)), int(rng.bounded(256)), int(rng.bounded(256))));
-        p.setPen(Qt::NoPen);
-        p.drawEllipse(QPointF(rng.bounded(256), rng.bounded(192)), 5 + rng.bounded(40), 5 + rng.bounded(40));
-    }
-    p.end();
-    QByteArray out;
-    QBuffer buffer(&out);
-    buffer.open(QIODevice::WriteOnly);
-    image.save(&buffer, "JPEG", 82);
-    return out;
-}
-
-bool build(const QString &dir, int items, int distinct)
-{
-    if (Collection::isCollection(dir)) {
-        auto c = Collection::open(dir);
-        if (c && *(*c)->itemCount() == items)
-            return true;
-        std::fprintf(stderr, "%s exists with another size; delete it first\n", qPrintable(dir));
-        return false;
-    }
-    CollectionOptions o;
-    o.embedderId = QStringLiteral("bench-8d");
-    o.dimension = 8;
-    auto c = Collection::create(dir, o);
-    if (!c)
-        return false;
-    std::vector<QByteArray> thumbs;
-    for (int i = 0; i < distinct; ++i)
-        thumbs.push_back(makeThumbnail(quint32(i)));
-    auto w = (*c)->openWriter();
-    QElapsedTimer t;
-    t.start();
-    constexpr int kBatch = 2000;
-    for (int first = 0; first < items; first += kBatch) {
-        std::vector<NewItem> batch;
-        for (int i = first; i < std::min(items, first + kBatch); ++i) {
-            NewItem n;
-            n.record.uri = QStringLiteral("/bench/photos/%1/IMG_%2.jpg").arg(i / 1000, 3, 10, QLatin1Char('0')).arg(i, 6, 10, QLatin1Char('0'));
-            n.record.filename = QStringLiteral("IMG_%1.jpg").arg(i, 6, 10, QLatin1Char('0'));
-            n.record.width = 4000;
-            n.record.height = 3000;
-            n.record.format = QStringLiteral("jpeg");
-            n.thumbnailJpeg = thumbs[size_t(i % distinct)];
-            n.thumbnailWidth = 256;
-            n.thumbnailHeight = 192;
-            n.spaceName = (*c)->imageSpaceName();
-            n.embedding.assign(8, 0.f);
-            n.embedding[size_t(i % 8)] = 1.f;
-            batch.push_back(std::move(n));
-        }
-        if (auto r = (*w)->writeItems(batch); !r) {
-            std::fprintf(stderr, "write failed: %s\n", qPrintable(r.errorMessage()));
-            return false;
-        }
-    }
-    std::printf("built %d items in %.1f s\n", items, t.elapsed() / 1000.0);
-    return true;
-}
-
 struct Stats
 {
     double p50, p95, p99, max;
@@ -121,8 +49,7 @@ struct Stats
 Stats stats(std::vector<double> v)
 {
     std::sort(v.begin(), v.end());
-    auto at = [&](double q) { return v.empty() ? 0 : v[std::min(v.size() - 1, size_t(q * double(v.size())))]; };
-    return {at(0.5), at(0.95), at(0.99), v.empty() ? 0 : v.back()};
+    return {bench::quantile(v, 0.5), bench::quantile(v, 0.95), bench::quantile(v, 0.99), v.empty() ? 0 : v.back()};
 }
 
 void print(const char *what, const std::vector<double> &ms)
@@ -173,7 +100,10 @@ int main(int argc, char *argv[])
     parser.process(app);
     const int items = parser.value(itemsOpt).toInt();
     const QString dir = parser.isSet(dirOpt) ? parser.value(dirOpt) : QStringLiteral("/tmp/lookalike-bench-gui-%1").arg(items);
-    if (!build(dir, items, parser.value(distinctOpt).toInt()))
+    bench::BenchCollectionSpec spec; // "bench-8d": 8-d one-hot vectors, no reports
+    spec.distinct = parser.value(distinctOpt).toInt();
+    spec.vector = [](int i, const QByteArray &, std::vector<float> &v) { v[size_t(i % 8)] = 1.f; };
+    if (!bench::buildBenchCollection(dir, items, spec))
         return 1;
 
     std::printf("platform %s, %d items, window 1280x800, tiles 160 px\n", qPrintable(QGuiApplication::platformName()), items);

@@ -58,10 +58,20 @@ bytes=$(du -cb "$WWW"/* | tail -1 | cut -f1)
 
 run_urls() { # NAME LIST CONCURRENCY TIMEOUT
     "$CLI" create "$OUT/$1" >/dev/null
-    local start
+    local start pid
     start=$(date +%s.%N)
-    "$CLI" add "$OUT/$1" --urls "$2" --url-concurrency "$3" --url-timeout "$4" --json -q >"$OUT/$1.json" 2>"$OUT/$1.log" || true
+    "$CLI" add "$OUT/$1" --urls "$2" --url-concurrency "$3" --url-timeout "$4" --json -q >"$OUT/$1.json" 2>"$OUT/$1.log" &
+    pid=$!
+    # When the 1,000 good ones are all committed (readers see them), whatever else is pending.
+    while kill -0 $pid 2>/dev/null; do
+        if [ ! -f "$OUT/$1.all" ] && [ "$("$CLI" stats "$OUT/$1" --json 2>/dev/null | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["items"])' 2>/dev/null)" = 1000 ]; then
+            elapsed "$start" >"$OUT/$1.all"
+        fi
+        sleep 0.5
+    done
+    wait $pid || true
     elapsed "$start" >"$OUT/$1.wall"
+    [ -f "$OUT/$1.all" ] || cp "$OUT/$1.wall" "$OUT/$1.all"
 }
 run_urls urls-c8 "$URLS" 8 60
 run_urls urls-c1 "$URLS" 1 60
@@ -74,20 +84,23 @@ load = lambda n: json.load(open(os.path.join(out, n + ".json")))
 wall = lambda n: float(open(os.path.join(out, n + ".wall")).read())
 print(f"{os.cpu_count()} cores; load average {open('/proc/loadavg').read().split()[0]} at the end; "
       f"raw JSON in {out}\n")
-print("| run | inputs | added | failed | seconds (wall) | images/s |")
-print("|---|---:|---:|---:|---:|---:|")
+print("| run | inputs | added | failed | seconds (wall) | images/s | 1,000 committed after (s) |")
+print("|---|---:|---:|---:|---:|---:|---:|")
 s = load("svg")
 print(f"| breeze SVG icons from disk | {s['discovered']} | {s['added']} | {s['failed']} | {svg_wall:.1f} | "
-      f"{s['added'] / svg_wall:.0f} |")
+      f"{s['added'] / svg_wall:.0f} | – |")
 rows = {}
 for name, label in (("urls-c8", "1,000 URLs, concurrency 8"), ("urls-c1", "1,000 URLs, concurrency 1"),
                     ("urls-c8-hanging", "1,000 URLs + 8 that never answer, concurrency 8, 10 s timeout")):
     r, w = load(name), wall(name)
-    rows[name] = w
-    print(f"| {label} | {r['discovered']} | {r['added']} | {r['failed']} | {w:.1f} | {r['added'] / w:.0f} |")
+    committed = float(open(os.path.join(out, name + ".all")).read())
+    rows[name] = (w, committed)
+    print(f"| {label} | {r['discovered']} | {r['added']} | {r['failed']} | {w:.1f} | {r['added'] / w:.0f} | {committed:.1f} |")
 print()
-print(f"- URLs: {nbytes / 1e6:.0f} MB served; concurrency 8 vs 1: {rows['urls-c1'] / rows['urls-c8']:.2f}x faster; "
-      f"with 8 hanging URLs the run took {rows['urls-c8-hanging'] - rows['urls-c8']:.1f} s longer than without")
+print(f"- URLs: {nbytes / 1e6:.0f} MB served; concurrency 8 vs 1: {rows['urls-c1'][0] / rows['urls-c8'][0]:.2f}x faster; "
+      f"with 8 URLs that never answer, the other 1,000 were all committed after {rows['urls-c8-hanging'][1]:.1f} s "
+      f"({rows['urls-c8'][1]:.1f} s without them); the job itself ended when the last timeout (3 attempts) ran out, "
+      f"at {rows['urls-c8-hanging'][0]:.1f} s")
 why = collections.Counter(e["message"].split(" (")[0][:80] for e in s["errors"])
 if why:
     print("- SVG failures by reason: " + "; ".join(f"{n}x {m}" for m, n in why.most_common(6)))

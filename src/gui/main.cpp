@@ -5,6 +5,8 @@
 #include "mainwindow.h"
 #include "models/modelregistry.h"
 #include "models/torchruntime.h"
+#include "resultsmodel.h"
+#include "resultsview.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -17,10 +19,56 @@
 #include <QTranslator>
 #include <QUrl>
 
+#include <cstdio>
+
 using namespace lookalike;
+
+namespace {
+// LOOKALIKE_REPORT_READY=1, for bench/bench_gui_targets.cpp (no effect otherwise): prints
+// "ready <ms>" to stderr once the grid has painted a frame with items and the event loop is back,
+// then "idle <ms>" once MainWindow::isIdle() (visible thumbnails loaded, model loaded), and quits.
+// Milliseconds since main() started.
+class ReadyReporter final : public QObject
+{
+public:
+    ReadyReporter(MainWindow &window, const QElapsedTimer &clock)
+        : QObject(&window)
+        , m_window(window)
+        , m_clock(clock)
+    {
+        window.resultsView()->viewport()->installEventFilter(this);
+    }
+
+protected:
+    bool eventFilter(QObject *watched, QEvent *event) override
+    {
+        if (event->type() != QEvent::Paint || m_window.resultsModel()->rowCount() == 0)
+            return false;
+        watched->removeEventFilter(this);
+        QTimer::singleShot(0, this, [this] { // after this paint
+            std::fprintf(stderr, "ready %lld\n", m_clock.elapsed());
+            auto *poll = new QTimer(this);
+            connect(poll, &QTimer::timeout, this, [this] {
+                if (!m_window.isIdle())
+                    return;
+                std::fprintf(stderr, "idle %lld\n", m_clock.elapsed());
+                QApplication::exit(0);
+            });
+            poll->start(5);
+        });
+        return false;
+    }
+
+private:
+    MainWindow &m_window;
+    const QElapsedTimer &m_clock;
+};
+} // namespace
 
 int main(int argc, char *argv[])
 {
+    QElapsedTimer sinceStart;
+    sinceStart.start();
     QApplication app(argc, argv);
     QApplication::setOrganizationName(QStringLiteral("Lookalike"));
     QApplication::setApplicationName(QStringLiteral("Lookalike"));
@@ -65,6 +113,8 @@ int main(int argc, char *argv[])
     ModelRegistry::registerProviders();
     TorchRuntime::configure(settings.torchSettings());
     MainWindow window(settings);
+    if (qEnvironmentVariableIntValue("LOOKALIKE_REPORT_READY") == 1)
+        new ReadyReporter(window, sinceStart);
     window.show();
 
     QStringList toAdd;
