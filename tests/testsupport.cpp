@@ -187,4 +187,19 @@ void removeNonUtf8Names(const QString &dirPath)
     ::closedir(d);
 }
 
+QString startImageServer(QProcess &process, const QString &root, const QString &log)
+{
+    QStringList args{QStringLiteral(LOOKALIKE_SOURCE_DIR "/tests/data/image_server.py"), root};
+    if (!log.isEmpty())
+        args << log;
+    process.setProcessChannelMode(QProcess::ForwardedErrorChannel);
+    process.start(QStringLiteral("/usr/bin/python3"), args);
+    if (!process.waitForStarted() || !process.waitForReadyRead(10000))
+        return {};
+    const QByteArray line = process.readLine().trimmed();
+    if (!line.startsWith("PORT "))
+        return {};
+    return QStringLiteral("http://127.0.0.1:%1").arg(QString::fromLatin1(line.mid(5)));
+}
+
 } // namespace lookalike::test

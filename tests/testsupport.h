@@ -3,6 +3,8 @@
 #include <QImage>
 #include <QString>
 
+class QProcess;
+
 namespace lookalike::test {
 
 // ../shared/testdata, or an empty string (tests that need it then fail loudly, never skip).
@@ -32,6 +34,11 @@ int writeHostileFiles(const QString &dir);
 // TIFF, grayscale, a PNG named .jpg, a CMYK JPEG and an animated GIF (these two made with
 // Debian's python3-pil). Returns how many, or -1 when they could not all be written.
 int writeTrickyValidImages(const QString &dir);
+
+// Starts tests/data/image_server.py (a web server on loopback with images and bad answers)
+// serving the files in `root`, logging requests to `log` when given, and waits until it
+// listens. Returns "http://127.0.0.1:<port>", or an empty string when it did not start.
+QString startImageServer(QProcess &process, const QString &root, const QString &log = {});
 
 // Deletes what QDir cannot (names that are not UTF-8), so that QTemporaryDir cleans up.
 void removeNonUtf8Names(const QString &dir);

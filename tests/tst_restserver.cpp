@@ -296,13 +296,8 @@ private Q_SLOTS:
         QVERIFY(QDir().mkpath(www.path()));
         for (int i = 0; i < 48; ++i)
             QVERIFY(saveImage(makeSyntheticImage(100 + i, 80, quint32(900 + i)), www.filePath(QStringLiteral("w%1.png").arg(i)), "png"));
-        m_web.setProcessChannelMode(QProcess::ForwardedErrorChannel);
-        m_web.start(QStringLiteral("/usr/bin/python3"), {QStringLiteral(LOOKALIKE_SOURCE_DIR "/tests/data/image_server.py"), www.path()});
-        QVERIFY(m_web.waitForStarted());
-        QVERIFY(m_web.waitForReadyRead(10000));
-        const QByteArray line = m_web.readLine().trimmed();
-        QVERIFY2(line.startsWith("PORT "), line.constData());
-        m_webBase = QStringLiteral("http://127.0.0.1:%1").arg(QString::fromLatin1(line.mid(5)));
+        m_webBase = startImageServer(m_web, www.path());
+        QVERIFY2(!m_webBase.isEmpty(), "tests/data/image_server.py did not start");
     }
 
     void cleanupTestCase()

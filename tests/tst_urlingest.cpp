@@ -112,14 +112,8 @@ private Q_SLOTS:
         svg.write(kSvg);
         svg.close();
         m_log = m_tmp.filePath(QStringLiteral("server.log"));
-        m_server.setProcessChannelMode(QProcess::ForwardedErrorChannel);
-        m_server.start(QStringLiteral("/usr/bin/python3"),
-                       {QStringLiteral(LOOKALIKE_SOURCE_DIR "/tests/data/image_server.py"), root.path(), m_log});
-        QVERIFY(m_server.waitForStarted());
-        QVERIFY(m_server.waitForReadyRead(10000));
-        const QByteArray line = m_server.readLine().trimmed();
-        QVERIFY2(line.startsWith("PORT "), line.constData());
-        m_base = QStringLiteral("http://127.0.0.1:%1").arg(QString::fromLatin1(line.mid(5)));
+        m_base = startImageServer(m_server, root.path(), m_log);
+        QVERIFY2(!m_base.isEmpty(), "tests/data/image_server.py did not start");
     }
 
     void cleanupTestCase()

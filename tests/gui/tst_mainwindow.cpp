@@ -268,12 +268,8 @@ private Q_SLOTS:
         QVERIFY(QDir().mkpath(www.path()));
         QVERIFY(test::saveImage(test::makeSyntheticImage(240, 180, 777), www.filePath(QStringLiteral("web.png")), "png"));
         QProcess server;
-        server.start(QStringLiteral("/usr/bin/python3"), {QStringLiteral(LOOKALIKE_SOURCE_DIR "/tests/data/image_server.py"), www.path()});
-        QVERIFY(server.waitForStarted());
-        QVERIFY(server.waitForReadyRead(10000));
-        const QByteArray line = server.readLine().trimmed();
-        QVERIFY2(line.startsWith("PORT "), line.constData());
-        const QString base = QStringLiteral("http://127.0.0.1:%1").arg(QString::fromLatin1(line.mid(5)));
+        const QString base = test::startImageServer(server, www.path());
+        QVERIFY2(!base.isEmpty(), "tests/data/image_server.py did not start");
         const QString good = base + QStringLiteral("/img/web.png");
 
         const int before = model()->rowCount();
