@@ -10,6 +10,7 @@
 #include "ingest/ingestjob.h"
 #include "net/urlfetcher.h"
 #include "search/searchengine.h"
+#include "util/weburl.h"
 #include "testsupport.h"
 
 #include <QDir>
@@ -124,9 +125,9 @@ private Q_SLOTS:
 
     void inputsAreToldApart()
     {
-        QVERIFY(UrlFetcher::looksLikeWebUrl(QStringLiteral("https://example.org/a.png")));
-        QVERIFY(UrlFetcher::looksLikeWebUrl(QStringLiteral("HTTP://example.org/a.png")));
-        QVERIFY(!UrlFetcher::looksLikeWebUrl(QStringLiteral("/home/u/http://x")));
+        QVERIFY(isWebUrl(QStringLiteral("https://example.org/a.png")));
+        QVERIFY(isWebUrl(QStringLiteral("HTTP://example.org/a.png")));
+        QVERIFY(!isWebUrl(QStringLiteral("/home/u/http://x")));
         QVERIFY(UrlFetcher::isFetchable(QUrl(QStringLiteral("http://127.0.0.1:1/x"))));
         QVERIFY(!UrlFetcher::isFetchable(QUrl(QStringLiteral("file:///etc/passwd"))));
         QVERIFY(!UrlFetcher::isFetchable(QUrl(QStringLiteral("ftp://example.org/a.png"))));

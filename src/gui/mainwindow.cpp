@@ -4,7 +4,7 @@
 #include "collection/collection.h"
 #include "collectionsession.h"
 #include "collectionspanel.h"
-#include "util/contenthash.h"
+#include "util/weburl.h"
 #include "detailspanel.h"
 #include "dropparser.h"
 #include "duplicatesdialog.h"
@@ -42,7 +42,6 @@
 #include <QMessageBox>
 #include <QMimeData>
 #include <QRegularExpression>
-#include <QSaveFile>
 #include <QSplitter>
 #include <QStatusBar>
 #include <QUrl>
@@ -600,7 +599,7 @@ void MainWindow::openItems(const std::vector<qint64> &ids)
     const std::shared_ptr<Collection> collection = m_session->collection();
     for (const SearchHit &h : hitsForIds(ids)) {
         const QString local = collection ? collection->localFile(h.item) : h.item.uri;
-        const bool fromWeb = Collection::isWebUri(h.item.uri) && !QFileInfo::exists(local);
+        const bool fromWeb = isWebUrl(h.item.uri) && !QFileInfo::exists(local);
         QDesktopServices::openUrl(fromWeb ? QUrl(h.item.uri) : QUrl::fromLocalFile(local));
     }
 }
@@ -813,16 +812,8 @@ QString MainWindow::saveDroppedImage(const QImage &image)
         if (!image.save(&buffer, "PNG"))
             return {};
     }
-    const QDir files(m_session->collection()->filesDir());
-    if (!QDir().mkpath(files.path()))
-        return {};
-    const QString path = files.filePath(contentHash(png) + QStringLiteral(".png"));
-    if (QFileInfo::exists(path))
-        return path;
-    QSaveFile out(path);
-    if (!out.open(QIODevice::WriteOnly) || out.write(png) != png.size() || !out.commit())
-        return {};
-    return path;
+    auto stored = m_session->collection()->storeFile(png, QStringLiteral("png"));
+    return stored ? *stored : QString();
 }
 
 bool MainWindow::addDropped(const DropContents &contents)

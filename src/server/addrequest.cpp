@@ -2,6 +2,7 @@
 
 #include "jsonfields.h"
 #include "net/urlfetcher.h"
+#include "util/weburl.h"
 
 #include <QJsonArray>
 #include <QUrl>
@@ -26,7 +27,7 @@ Result<QString> readUrl(const QJsonValue &value, const QString &field)
     if (text.size() > kMaxUrlLength)
         return invalid(QStringLiteral("%1 is longer than %2 characters").arg(field).arg(kMaxUrlLength));
     // Only web URLs: anything else would be taken for a path on the server's disk.
-    if (!UrlFetcher::looksLikeWebUrl(text) || !UrlFetcher::isFetchable(QUrl(text, QUrl::StrictMode)))
+    if (!isWebUrl(text) || !UrlFetcher::isFetchable(QUrl(text, QUrl::StrictMode)))
         return invalid(QStringLiteral("%1 is not an http or https URL: \"%2\"").arg(field, text));
     return text;
 }

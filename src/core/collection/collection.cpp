@@ -5,6 +5,7 @@
 #include "schema.h"
 #include "util/contenthash.h"
 #include "util/logging.h"
+#include "util/weburl.h"
 
 #include <QDateTime>
 #include <QDir>
@@ -355,15 +356,9 @@ Result<QString> Collection::storeFile(const QByteArray &bytes, const QString &fo
 
 QString Collection::localFile(const ItemRecord &item) const
 {
-    if (!isWebUri(item.uri))
+    if (!isWebUrl(item.uri))
         return item.uri;
     return QDir(filesDir()).filePath(storedFileName(item.contentHash, item.format));
-}
-
-bool Collection::isWebUri(const QString &uri)
-{
-    return uri.startsWith(QLatin1String("http://"), Qt::CaseInsensitive)
-        || uri.startsWith(QLatin1String("https://"), Qt::CaseInsensitive);
 }
 
 Result<std::optional<ItemRecord>> Collection::item(qint64 id)

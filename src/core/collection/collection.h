@@ -129,7 +129,6 @@ public:
     // Where an item's bytes are on this machine: its uri for a file, the copy in files/ for an
     // item added by URL (which stays usable offline).
     QString localFile(const ItemRecord &item) const;
-    static bool isWebUri(const QString &uri);
 
     // --- items
     Result<std::optional<ItemRecord>> item(qint64 id);

@@ -8,6 +8,7 @@
 #include "media/thumbnailencoder.h"
 #include "util/contenthash.h"
 #include "util/logging.h"
+#include "util/weburl.h"
 
 #include <QDateTime>
 #include <QDir>
@@ -94,7 +95,7 @@ SortedInputs sortInputs(const QStringList &inputs)
     SortedInputs out;
     QSet<QString> seen;
     for (const QString &input : inputs) {
-        if (UrlFetcher::looksLikeWebUrl(input)) {
+        if (isWebUrl(input)) {
             const QUrl url(input.trimmed(), QUrl::StrictMode);
             if (!UrlFetcher::isFetchable(url)) {
                 out.errors << makeError(input, "fetch", QStringLiteral("not a valid URL"));
@@ -396,19 +397,20 @@ Result<IngestResult> IngestJob::run()
                 ++result.unchanged;
                 continue;
             }
-            if (it == known.cend() && p.file.sourceUrl.isEmpty()) {
-                auto moved = relinkIfMoved(writer, p);
-                if (!moved)
-                    return moved.error();
-                if (*moved) {
-                    ++result.relinked;
-                    continue;
+            if (it != known.cend()) {
+                ++result.updated;
+            } else {
+                // A new file may be a moved one; a URL is never a moved file.
+                if (p.file.sourceUrl.isEmpty()) {
+                    auto moved = relinkIfMoved(writer, p);
+                    if (!moved)
+                        return moved.error();
+                    if (*moved) {
+                        ++result.relinked;
+                        continue;
+                    }
                 }
                 ++result.added;
-            } else if (it == known.cend()) {
-                ++result.added;
-            } else {
-                ++result.updated;
             }
             items.push_back(std::move(*p.item));
         }

@@ -44,7 +44,6 @@ public:
     // Every URL has ended (arrived or failed) and take() has handed everything out.
     bool drained() const;
     qsizetype ended() const { return m_ended.load(); } // URLs done, either way
-    qsizetype total() const { return m_urls.size(); }
 
 private:
     void run();

@@ -319,10 +319,4 @@ bool UrlFetcher::isFetchable(const QUrl &url)
     return url.isValid() && (scheme == QLatin1String("http") || scheme == QLatin1String("https")) && !url.host().isEmpty();
 }
 
-bool UrlFetcher::looksLikeWebUrl(const QString &input)
-{
-    return input.startsWith(QLatin1String("http://"), Qt::CaseInsensitive)
-        || input.startsWith(QLatin1String("https://"), Qt::CaseInsensitive);
-}
-
 } // namespace lookalike

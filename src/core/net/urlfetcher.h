@@ -56,8 +56,6 @@ public:
 
     // http or https with a host: what may be requested (and followed in a redirect).
     static bool isFetchable(const QUrl &url);
-    // Whether an input string is meant as a web URL (http://, https://), as opposed to a path.
-    static bool looksLikeWebUrl(const QString &input);
 };
 
 } // namespace lookalike
