@@ -45,6 +45,7 @@
 // in-memory FAISS flat index holds them; at save time a space above 20,000 vectors is rebuilt
 // as IVF from SQLite while the flat index is still in memory, which makes the overall peak).
 
+#include "benchcorpus.h"
 #include "collection/collection.h"
 #include "embed/classicembedder.h"
 #include "ingest/ingestjob.h"
@@ -82,6 +83,7 @@
 #include <vector>
 
 using namespace lookalike;
+using lookalike::bench::wallpaperSources;
 
 namespace {
 
@@ -220,25 +222,6 @@ QByteArray readAll(const QString &path)
 }
 
 // --- corpus -------------------------------------------------------------------------------
-
-QStringList wallpaperSources()
-{
-    QStringList sources;
-    QDirIterator it(QStringLiteral("/usr/share/wallpapers"), {QStringLiteral("*.jpg"), QStringLiteral("*.png")},
-                    QDir::Files, QDirIterator::Subdirectories | QDirIterator::FollowSymlinks);
-    // Several wallpapers link one picture under many resolution names: each file counts once.
-    QSet<QString> seen;
-    while (it.hasNext()) {
-        const QString p = it.next();
-        const QString real = QFileInfo(p).canonicalFilePath();
-        if (!QFileInfo(p).fileName().startsWith(QLatin1String("screenshot")) && !seen.contains(real)) {
-            seen.insert(real);
-            sources << real;
-        }
-    }
-    sources.sort();
-    return sources;
-}
 
 QString manifestText(int n, const QStringList &sources)
 {

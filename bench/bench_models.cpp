@@ -46,6 +46,7 @@
 // its aspect), long side 640–1600 px, aspect 1:1 to 3:2 either way, JPEG quality 85–92, seed
 // 20240611. Reused when its MANIFEST matches.
 
+#include "benchcorpus.h"
 #include "collection/collection.h"
 #include "ingest/ingestjob.h"
 #include "media/imagedecoder.h"
@@ -86,6 +87,7 @@
 #include <vector>
 
 using namespace lookalike;
+using lookalike::bench::wallpaperSources;
 
 namespace {
 
@@ -184,24 +186,6 @@ QStringList corpusFiles(const QString &dir)
     for (const QString &name : d.entryList({QStringLiteral("img_*.jpg")}, QDir::Files, QDir::Name))
         files << d.filePath(name);
     return files;
-}
-
-QStringList wallpaperSources()
-{
-    QStringList sources;
-    QDirIterator it(QStringLiteral("/usr/share/wallpapers"), {QStringLiteral("*.jpg"), QStringLiteral("*.png")},
-                    QDir::Files, QDirIterator::Subdirectories | QDirIterator::FollowSymlinks);
-    QSet<QString> seen; // several wallpapers link one picture under many resolution names
-    while (it.hasNext()) {
-        const QString p = it.next();
-        const QString real = QFileInfo(p).canonicalFilePath();
-        if (!QFileInfo(p).fileName().startsWith(QLatin1String("screenshot")) && !seen.contains(real)) {
-            seen.insert(real);
-            sources << real;
-        }
-    }
-    sources.sort();
-    return sources;
 }
 
 QString manifestText(int n, const QStringList &sources)
