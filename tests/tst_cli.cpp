@@ -290,6 +290,51 @@ private Q_SLOTS:
         QCOMPARE(cli({QStringLiteral("remove"), coll, QStringLiteral("--missing"), QStringLiteral("--json")}).json()[u"removed"_qs].toInt(), 1);
     }
 
+    // A database damaged on disk: `check` says so and changes nothing; `check --repair`
+    // salvages what can be read into a new file, keeps the damaged one, and a second `add`
+    // redoes what was lost.
+    void checkRepairSalvagesADamagedDatabase()
+    {
+        const QString coll = m_tmp.filePath(QStringLiteral("damaged"));
+        const QString images = m_tmp.filePath(QStringLiteral("damaged-images"));
+        writePhotos(images, 80, 320, 240);
+        QCOMPARE(cli({QStringLiteral("create"), coll}).exitCode, 0);
+        QCOMPARE(cli({QStringLiteral("add"), coll, images, QStringLiteral("-q")}).exitCode, 0);
+        const QString db = QDir(coll).filePath(Collection::databaseFileName());
+        QProcess py;
+        py.start(QStringLiteral("/usr/bin/python3"), {QStringLiteral(LOOKALIKE_SOURCE_DIR "/tests/data/damage_pages.py"), db,
+                                                       QStringLiteral("items:0.5"), QStringLiteral("embeddings:0.2:2"),
+                                                       QStringLiteral("thumbnails:0.2")});
+        QVERIFY(py.waitForFinished(60000));
+        QVERIFY2(py.exitCode() == 0, py.readAllStandardError().constData());
+
+        const Run looked = cli({QStringLiteral("check"), coll});
+        QVERIFY(looked.exitCode != 0);
+        QVERIFY2(looked.out.contains("the database file is damaged") || looked.err.contains("damaged"), looked.out.constData());
+        QVERIFY(!QFile::exists(db + QStringLiteral(".damaged"))); // nothing changed without --repair
+
+        const Run repaired = cli({QStringLiteral("check"), coll, QStringLiteral("--repair"), QStringLiteral("--json")});
+        QVERIFY2(repaired.exitCode == 0, repaired.out.constData());
+        QVERIFY(repaired.json()[u"ok"_qs].toBool());
+        QVERIFY2(repaired.json()[u"repairs"_qs].toArray().first().toString().startsWith(u"salvaged"_qs), repaired.out.constData());
+        QVERIFY(QFile::exists(db + QStringLiteral(".damaged")));
+        const qint64 kept = committedItems(coll);
+        QVERIFY2(kept > 0 && kept < 80, qPrintable(QString::number(kept)));
+
+        const Run again = cli({QStringLiteral("add"), coll, images, QStringLiteral("--json")});
+        QCOMPARE(again.exitCode, 0);
+        const QJsonObject o = again.json();
+        QCOMPARE(o[u"added"_qs].toInt(), int(80 - kept)); // the items that could not be read
+        QVERIFY(o[u"updated"_qs].toInt() > 0);            // those that lost a vector or thumbnail
+        QCOMPARE(o[u"added"_qs].toInt() + o[u"updated"_qs].toInt() + o[u"unchanged"_qs].toInt(), 80);
+        QCOMPARE(committedItems(coll), qint64(80));
+        const Run check = cli({QStringLiteral("check"), coll});
+        QVERIFY2(check.exitCode == 0 && !check.out.contains("no thumbnail"), check.out.constData());
+        const QString probe = QDir(images).filePath(QStringLiteral("p0040.jpg"));
+        const Run s = cli({QStringLiteral("search"), coll, QStringLiteral("--image"), probe, QStringLiteral("-k"), QStringLiteral("1"), QStringLiteral("--json")});
+        QCOMPARE(s.json()[u"results"_qs].toArray().first().toObject()[u"uri"_qs].toString(), probe);
+    }
+
     // The short CI version of the crash-consistency harness: SIGKILL and SIGINT in the middle
     // of an ingest, then the collection opens, checks clean, keeps what was committed, and a
     // second add completes the rest.

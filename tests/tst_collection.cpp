@@ -53,6 +53,25 @@ NewItem makeItem(int i, const QString &space)
     return item;
 }
 
+QByteArray readAll(const QString &path)
+{
+    QFile f(path);
+    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+}
+
+// tests/data/damage_pages.py: garbage over some leaf pages of the named tables.
+bool damagePages(const QString &database, const QStringList &tableSpecs)
+{
+    QProcess py;
+    py.start(QStringLiteral("/usr/bin/python3"),
+             QStringList{QStringLiteral(LOOKALIKE_SOURCE_DIR "/tests/data/damage_pages.py"), database} + tableSpecs);
+    if (!py.waitForFinished(60000) || py.exitCode() != 0) {
+        qWarning("python: %s", py.readAllStandardError().constData());
+        return false;
+    }
+    return true;
+}
+
 } // namespace
 
 class TestCollection final : public QObject
@@ -409,6 +428,106 @@ private Q_SLOTS:
         const std::vector<float> q = {0, 1, 0, 0};
         QCOMPARE((*idx)->search(q, 1)->front().id, qint64(2));
         QVERIFY(!(*w)->writeEmbeddings(QStringLiteral("text:ext"), ids, std::vector<float>(3)));
+    }
+
+    void damagedDatabaseIsSalvaged()
+    {
+        QTemporaryDir tmp;
+        const int n = 3000;
+        QString space;
+        {
+            CollectionOptions options;
+            options.embedderId = QStringLiteral("test-model");
+            options.dimension = kDim;
+            auto c = Collection::create(tmp.path(), options);
+            QVERIFY(c);
+            space = (*c)->imageSpaceName();
+            auto w = (*c)->openWriter();
+            QVERIFY(w);
+            std::vector<NewItem> items;
+            for (int i = 0; i < n; ++i) {
+                NewItem item = makeItem(i, space);
+                item.thumbnailJpeg = QByteArray(400, char('a' + i % 26));
+                item.report = QStringLiteral("report %1: left lower lobe consolidation").arg(i);
+                items.push_back(std::move(item));
+            }
+            QVERIFY((*w)->writeItems(items));
+            QVERIFY((*c)->index(space)); // an index file on disk that still names every item
+        }
+        const QString db = QDir(tmp.path()).filePath(Collection::databaseFileName());
+        QVERIFY(!QFileInfo::exists(db + QStringLiteral("-wal"))); // closed cleanly: all in the file
+        // One leaf page from the middle of the items, two of the thumbnails'.
+        QVERIFY(damagePages(db, {QStringLiteral("items:0.5"), QStringLiteral("thumbnails:0.33:2")}));
+        {
+            // Damage is reported, not repaired in place and not hidden.
+            auto c = Collection::open(tmp.path());
+            if (c) {
+                auto looked = (*c)->check(true);
+                QVERIFY(looked);
+                QVERIFY(!looked->ok);
+                QVERIFY(looked->databaseDamaged);
+                QVERIFY(looked->repairs.isEmpty());
+            } else {
+                QCOMPARE(c.error().code, Error::Code::Corrupt);
+            }
+        }
+        const QByteArray damagedBytes = readAll(db);
+
+        auto salvage = Collection::repairDatabase(tmp.path());
+        QVERIFY2(salvage, qPrintable(salvage.errorMessage()));
+        // The damaged file is kept as it was.
+        QCOMPARE(readAll(salvage->damagedFile), damagedBytes);
+        QVERIFY(salvage->damagedRanges() >= 2);
+        const qint64 kept = salvage->copied(QStringLiteral("items"));
+        QVERIFY2(kept < n && kept >= n * 9 / 10, qPrintable(QString::number(kept))); // one page of rows lost
+        QVERIFY(salvage->copied(QStringLiteral("thumbnails")) < n);
+        QVERIFY(salvage->orphansDropped > 0); // vectors and reports of the items that were lost
+        QVERIFY(salvage->itemsToRedo > 0);    // items whose thumbnail was lost
+
+        auto c = Collection::open(tmp.path());
+        QVERIFY2(c, qPrintable(c.errorMessage()));
+        QCOMPARE(*(*c)->itemCount(), kept);
+        auto report = (*c)->check(false);
+        QVERIFY(report);
+        QVERIFY2(report->ok, qPrintable(report->problems.join(u'\n')));
+        // The old index file named items that are gone: it was rebuilt, not trusted.
+        auto idx = (*c)->index(space);
+        QVERIFY(idx);
+        QCOMPARE((*idx)->size(), kept);
+        // Items that lost their thumbnail look changed, so `add` redoes them; the rest do not.
+        auto all = (*c)->items(0, n);
+        QVERIFY(all);
+        qint64 toRedo = 0;
+        for (const ItemRecord &r : std::as_const(*all)) {
+            const auto thumbnail = (*c)->thumbnail(r.id);
+            const bool lostThumbnail = !thumbnail || thumbnail->isEmpty();
+            QCOMPARE(r.mtimeMs == -1, lostThumbnail);
+            toRedo += lostThumbnail ? 1 : 0;
+        }
+        QCOMPARE(toRedo, salvage->itemsToRedo);
+        // Reports survived with their search index, and a new item never reuses a lost id.
+        QVERIFY((*c)->report(1)->contains(QStringLiteral("consolidation")));
+        auto w = (*c)->openWriter();
+        auto ids = (*w)->writeItems(std::vector<NewItem>{makeItem(n + 1, space)});
+        QVERIFY(ids);
+        QVERIFY(ids->front() > n);
+    }
+
+    void unreadableDatabaseIsLeftAsItIs()
+    {
+        QTemporaryDir tmp;
+        createWithItems(tmp.path(), 5).reset();
+        const QString db = QDir(tmp.path()).filePath(Collection::databaseFileName());
+        QFile f(db);
+        QVERIFY(f.open(QIODevice::ReadWrite));
+        f.write(QByteArray(100, '\x5a')); // the header: SQLite no longer recognises the file
+        f.close();
+        const QByteArray before = readAll(db);
+        auto salvage = Collection::repairDatabase(tmp.path());
+        QVERIFY(!salvage);
+        QVERIFY2(salvage.errorMessage().contains(QStringLiteral("left as it is")), qPrintable(salvage.errorMessage()));
+        QCOMPARE(readAll(db), before);
+        QCOMPARE(QDir(tmp.path()).entryList(QDir::Files), QStringList{Collection::databaseFileName()});
     }
 
     void notDuplicates()

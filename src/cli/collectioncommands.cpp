@@ -12,6 +12,8 @@
 #include <QFile>
 #include <QFileInfo>
 
+#include <optional>
+
 namespace lookalike::cli {
 
 namespace {
@@ -396,11 +398,38 @@ int removeCommand(const QStringList &args)
     return unknown.isEmpty() ? Ok : SomeFailed;
 }
 
+namespace {
+
+// What a salvage did, as lines for the check report.
+QStringList salvageLines(const SalvageReport &s)
+{
+    QStringList lines;
+    lines << QStringLiteral("salvaged the damaged database into a new file: %1 items, %2 vectors, %3 thumbnails, %4 reports read; "
+                            "%5 damaged places skipped")
+                 .arg(s.copied(QStringLiteral("items")))
+                 .arg(s.copied(QStringLiteral("embeddings")))
+                 .arg(s.copied(QStringLiteral("thumbnails")))
+                 .arg(s.copied(QStringLiteral("reports")))
+                 .arg(s.damagedRanges());
+    lines << QStringLiteral("the damaged file is kept as %1 (delete it once you are satisfied)").arg(s.damagedFile);
+    if (s.orphansDropped > 0)
+        lines << QStringLiteral("dropped %1 rows that belonged to items that could not be read").arg(s.orphansDropped);
+    if (s.itemsToRedo > 0)
+        lines << QStringLiteral("%1 items lost their vector or thumbnail: add their folders again to redo them").arg(s.itemsToRedo);
+    for (const QString &n : s.notes)
+        lines << n;
+    return lines;
+}
+
+} // namespace
+
 int checkCommand(const QStringList &args)
 {
     Command cmd(QStringLiteral("check"), QStringLiteral("Check the collection in DIR: database integrity and its agreement with the indexes."),
                 QStringLiteral("DIR"));
-    QCommandLineOption repair{QStringLiteral("repair"), QStringLiteral("Fix what can be fixed.")};
+    QCommandLineOption repair{QStringLiteral("repair"),
+                              QStringLiteral("Fix what can be fixed; a damaged database is salvaged into a new file and the damaged "
+                                             "one kept beside it.")};
     cmd.parser.addOption(repair);
     int exit = Ok;
     if (!cmd.parse(args, exit))
@@ -408,12 +437,44 @@ int checkCommand(const QStringList &args)
     const QStringList pos = cmd.parser.positionalArguments();
     if (pos.size() != 1)
         return usageError(QStringLiteral("check takes one collection folder"), cmd.wantsJson());
-    auto c = openCollection(pos.first());
-    if (!c)
-        return fail(c.error(), cmd.wantsJson());
-    auto report = (*c)->check(cmd.parser.isSet(repair));
-    if (!report)
-        return fail(report.error(), cmd.wantsJson());
+    const QString dir = pos.first();
+    const bool repairing = cmd.parser.isSet(repair);
+
+    // A damaged database either cannot be opened or fails SQLite's integrity check; either way
+    // only a salvage into a new file helps, and only when asked for.
+    std::optional<CheckReport> report;
+    QStringList before; // what was wrong when a salvage was needed
+    {
+        auto c = openCollection(dir);
+        if (c) {
+            auto r = (*c)->check(repairing);
+            if (!r && (r.error().code != Error::Code::Corrupt || !repairing))
+                return fail(r.error(), cmd.wantsJson());
+            if (r && (!r->databaseDamaged || !repairing))
+                report = *r;
+            else
+                before = r ? r->problems : QStringList{r.errorMessage()};
+        } else if (!repairing || c.error().code != Error::Code::Corrupt || !Collection::isCollection(dir)
+                   || Collection::wasInterruptedCreate(dir)) {
+            return fail(c.error(), cmd.wantsJson());
+        } else {
+            before << c.errorMessage();
+        }
+    } // closed: the salvage replaces its file
+    if (!report) {
+        auto s = Collection::repairDatabase(dir);
+        if (!s)
+            return fail(s.error(), cmd.wantsJson());
+        auto c = openCollection(dir);
+        if (!c)
+            return fail(c.error(), cmd.wantsJson());
+        auto r = (*c)->check(true);
+        if (!r)
+            return fail(r.error(), cmd.wantsJson());
+        report = *r;
+        report->repairs = salvageLines(*s) + report->repairs;
+        report->notes.prepend(QStringLiteral("before the repair: %1").arg(before.join(QLatin1String("; "))));
+    }
     if (cmd.wantsJson()) {
         printJson({{QStringLiteral("ok"), report->ok},
                    {QStringLiteral("problems"), QJsonArray::fromStringList(report->problems)},

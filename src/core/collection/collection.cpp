@@ -170,6 +170,52 @@ Result<void> Collection::remove(const QString &dir)
     return {};
 }
 
+Result<SalvageReport> Collection::repairDatabase(const QString &dir)
+{
+    const QDir d(QFileInfo(dir).absoluteFilePath());
+    if (!isCollection(d.path()))
+        return Error(QStringLiteral("%1 is not a Lookalike collection").arg(d.path()), Error::Code::NotFound);
+    const QString db = d.filePath(databaseFileName());
+    const QString copy = db + QStringLiteral(".salvage");
+    auto removeWithJournal = [](const QString &path) {
+        for (const char *suffix : {"", "-wal", "-shm"})
+            QFile::remove(path + QLatin1String(suffix));
+    };
+    removeWithJournal(copy);
+    auto report = DatabaseSalvage::copy(db, copy);
+    if (!report) {
+        removeWithJournal(copy);
+        return Error(QStringLiteral("could not salvage %1: %2; it is left as it is").arg(db, report.errorMessage()),
+                     report.error().code);
+    }
+    if (report->copied(QStringLiteral("items")) == 0 && report->damagedRanges(QStringLiteral("items")) > 0) {
+        removeWithJournal(copy);
+        return Error(QStringLiteral("not a single item of %1 could be read; it is left as it is").arg(db), Error::Code::Corrupt);
+    }
+
+    // The damaged file moves aside with its WAL (which belongs to it and must never be applied
+    // to the copy); the shared-memory index is rebuilt by SQLite.
+    QString kept = db + QStringLiteral(".damaged");
+    if (QFile::exists(kept))
+        kept += QLatin1Char('-') + QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-hhmmss"));
+    if (!QFile::rename(db, kept)) {
+        removeWithJournal(copy);
+        return Error(QStringLiteral("cannot move %1 aside; nothing was changed").arg(db), Error::Code::Io);
+    }
+    if (QFile::exists(db + QStringLiteral("-wal")))
+        QFile::rename(db + QStringLiteral("-wal"), kept + QStringLiteral("-wal"));
+    QFile::remove(db + QStringLiteral("-shm"));
+    if (!QFile::rename(copy, db)) {
+        QFile::rename(kept, db);
+        QFile::rename(kept + QStringLiteral("-wal"), db + QStringLiteral("-wal"));
+        removeWithJournal(copy);
+        return Error(QStringLiteral("cannot put the salvaged copy in place of %1; nothing was changed").arg(db), Error::Code::Io);
+    }
+    report->damagedFile = kept;
+    qCWarning(lcCollection) << "salvaged" << db << "; the damaged file is kept as" << kept;
+    return report;
+}
+
 Result<std::unique_ptr<Collection>> Collection::create(const QString &dir, const CollectionOptions &options)
 {
     const QString abs = QFileInfo(dir).absoluteFilePath();
@@ -1034,12 +1080,21 @@ Result<CheckReport> Collection::check(bool repair)
             auto row = q->step();
             if (!row) {
                 problem(QStringLiteral("SQLite: %1").arg(row.errorMessage()));
+                report.databaseDamaged = true;
                 break;
             }
             if (!*row)
                 break;
-            if (const QString line = q->text(0); line != QLatin1String("ok"))
+            if (const QString line = q->text(0); line != QLatin1String("ok")) {
                 problem(QStringLiteral("SQLite: %1").arg(line));
+                report.databaseDamaged = true;
+            }
+        }
+        // Damaged pages are not rewritten in place (that could spread the damage): the caller
+        // salvages the database into a new file instead (repairDatabase()).
+        if (report.databaseDamaged) {
+            report.problems << QStringLiteral("the database file is damaged; `lookalike-cli check --repair` salvages what can be read");
+            return report;
         }
         // Before anything rewrites the database, a copy of it as it was; removed once the
         // repairs are done, kept (and named in the report) if they fail part-way.

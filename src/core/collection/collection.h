@@ -1,5 +1,6 @@
 #pragma once
 
+#include "collection/databasesalvage.h"
 #include "collection/vectorindex.h"
 #include "util/result.h"
 
@@ -73,6 +74,9 @@ struct CheckReport
     QStringList problems; // what is wrong (check fails)
     QStringList notes;    // what was found and fixed automatically, e.g. a stale index rebuilt
     QStringList repairs;  // what --repair did about the problems
+    // SQLite found damaged pages: nothing is repaired in place; Collection::repairDatabase()
+    // salvages what can be read into a new file.
+    bool databaseDamaged = false;
 };
 
 struct CollectionOptions
@@ -108,6 +112,11 @@ public:
     // Deletes a collection's own files (database, index/, files/) and then the folder if that
     // left it empty; anything else a user keeps there stays. Close it first.
     static Result<void> remove(const QString &dir);
+    // Salvages a damaged collection.sqlite (see DatabaseSalvage) and puts the copy in its
+    // place. The damaged file is kept beside it (SalvageReport::damagedFile), never deleted;
+    // index files are rebuilt at the next open. Refuses, changing nothing, when not a single
+    // item could be read. Close the collection in every program first.
+    static Result<SalvageReport> repairDatabase(const QString &dir);
 
     QString path() const { return m_dir; }
     QString name() const;

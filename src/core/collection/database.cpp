@@ -189,6 +189,17 @@ Statement &Statement::bindNull(int index)
     return *this;
 }
 
+Statement &Statement::bind(int index, const QVariant &v)
+{
+    switch (v.typeId()) {
+    case QMetaType::LongLong: return bind(index, v.toLongLong());
+    case QMetaType::Double: return bind(index, v.toDouble());
+    case QMetaType::QString: return bind(index, v.toString());
+    case QMetaType::QByteArray: return bind(index, QByteArrayView(v.toByteArray()));
+    default: return bindNull(index);
+    }
+}
+
 Result<bool> Statement::step()
 {
     const int rc = sqlite3_step(m_stmt);
@@ -263,6 +274,22 @@ bool Statement::readFloats(int col, std::span<float> out) const
 bool Statement::isNull(int col) const
 {
     return sqlite3_column_type(m_stmt, col) == SQLITE_NULL;
+}
+
+QVariant Statement::value(int col) const
+{
+    switch (sqlite3_column_type(m_stmt, col)) {
+    case SQLITE_INTEGER: return QVariant(qint64(sqlite3_column_int64(m_stmt, col)));
+    case SQLITE_FLOAT: return QVariant(sqlite3_column_double(m_stmt, col));
+    case SQLITE_TEXT: return QVariant(text(col));
+    case SQLITE_BLOB: return QVariant(blob(col));
+    default: return QVariant();
+    }
+}
+
+int Statement::columnCount() const
+{
+    return sqlite3_column_count(m_stmt);
 }
 
 Transaction::~Transaction()

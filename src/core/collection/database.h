@@ -65,6 +65,8 @@ public:
     Statement &bind(int index, QByteArrayView blob);
     Statement &bindFloats(int index, std::span<const float> v);
     Statement &bindNull(int index);
+    // Whatever value() returned: integer, real, text, blob or null.
+    Statement &bind(int index, const QVariant &v);
 
     // Steps once: true while a row is available, false when done. Errors come back as values.
     Result<bool> step();
@@ -103,6 +105,10 @@ public:
     std::vector<float> floats(int col) const;
     bool readFloats(int col, std::span<float> out) const;
     bool isNull(int col) const;
+    // A column as its SQLite storage class: qint64, double, QString, QByteArray or a null
+    // QVariant. For copying rows whose types are not known in advance.
+    QVariant value(int col) const;
+    int columnCount() const;
 
 private:
     friend class Database;

@@ -3,6 +3,7 @@
 #include "database.h"
 #include "util/logging.h"
 
+#include <algorithm>
 #include <array>
 
 namespace lookalike {
@@ -136,6 +137,12 @@ Result<int> Schema::currentVersion(Database &db)
 
 Result<void> Schema::migrate(Database &db)
 {
+    return migrateTo(db, latestVersion());
+}
+
+Result<void> Schema::migrateTo(Database &db, int target)
+{
+    target = std::min(target, latestVersion());
     auto version = currentVersion(db);
     if (!version)
         return version.error();
@@ -144,7 +151,7 @@ Result<void> Schema::migrate(Database &db)
                          .arg(*version)
                          .arg(latestVersion()),
                      Error::Code::Unsupported);
-    for (int v = *version; v < latestVersion(); ++v) {
+    for (int v = *version; v < target; ++v) {
         Transaction tx(db);
         if (auto r = tx.begin(); !r)
             return r;

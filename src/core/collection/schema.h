@@ -17,6 +17,9 @@ public:
     static Result<int> currentVersion(Database &db);
     // Migrates to latestVersion(); refuses databases newer than this build understands.
     static Result<void> migrate(Database &db);
+    // Migrates only up to `version` (<= latestVersion()): a salvaged copy is given the schema
+    // of the database it came from, so that later migrations still see the data they expect.
+    static Result<void> migrateTo(Database &db, int version);
 };
 
 } // namespace lookalike
