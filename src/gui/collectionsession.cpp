@@ -47,6 +47,8 @@ CollectionSession::CollectionSession(QObject *parent)
 {
     m_loaderPool.setMaxThreadCount(1);
     m_indexPool.setMaxThreadCount(1);
+    m_externalChanges.setInterval(2000);
+    connect(&m_externalChanges, &QTimer::timeout, this, &CollectionSession::checkExternalChanges);
     connect(&m_searchWatcher, &QFutureWatcherBase::finished, this, &CollectionSession::onSearchDone);
     connect(&m_ingestWatcher, &QFutureWatcherBase::finished, this, [this] {
         const Result<IngestResult> result = m_ingestWatcher.result();
@@ -90,6 +92,9 @@ Result<void> CollectionSession::open(const QString &dir)
         return collection.error();
     m_collection = std::shared_ptr<Collection>(std::move(*collection));
     m_embedderState = EmbedderState::Loading;
+    m_dataVersion = -1;
+    checkExternalChanges();
+    m_externalChanges.start();
     Q_EMIT opened();
     startLoadingEmbedder();
     // The task shares the collection, so closing it meanwhile costs the GUI nothing.
@@ -171,6 +176,7 @@ void CollectionSession::close()
 {
     if (!m_collection)
         return;
+    m_externalChanges.stop();
     m_ingestQueue.clear();
     if (m_ingestJob) {
         m_ingestJob->cancel();
@@ -195,6 +201,20 @@ void CollectionSession::close()
     m_embedderState = EmbedderState::None;
     m_embedderError.clear();
     Q_EMIT closed();
+}
+
+void CollectionSession::checkExternalChanges()
+{
+    if (!m_collection)
+        return;
+    auto version = m_collection->dataVersion();
+    if (!version)
+        return;
+    const bool changed = m_dataVersion >= 0 && *version != m_dataVersion;
+    m_dataVersion = *version;
+    // A running ingest of ours announces its own commits.
+    if (changed && !m_ingestJob)
+        Q_EMIT itemsChanged();
 }
 
 void CollectionSession::search(const SearchQuery &query)

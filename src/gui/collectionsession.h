@@ -8,6 +8,7 @@
 #include <QPointer>
 #include <QStringList>
 #include <QThreadPool>
+#include <QTimer>
 
 #include <memory>
 
@@ -84,7 +85,8 @@ Q_SIGNALS:
     void searchFailed(const QString &message);
     void ingestStarted(qint64 total);
     void ingestProgress(const lookalike::IngestProgress &progress);
-    // New or changed items were committed (during an ingest, after each chunk).
+    // New or changed items were committed: by an ingest of this session (after each chunk), or
+    // by another program (noticed within about two seconds).
     void itemsChanged();
     void itemsRemoved(const std::vector<qint64> &ids);
     void ingestFinished(const lookalike::IngestResult &result);
@@ -134,6 +136,12 @@ private:
     std::shared_ptr<Embedder> m_ingestEmbedder;
     int m_ingestThreads = 0;
     int m_thumbnailSide = 256;
+
+    // Other programs (lookalike-cli, the REST server) may write to the open collection: a
+    // poll of its data version tells the window to show what they added or removed.
+    QTimer m_externalChanges;
+    qint64 m_dataVersion = -1;
+    void checkExternalChanges();
 };
 
 } // namespace lookalike

@@ -155,6 +155,29 @@ def main():
     put("spiece", "tiny.model", spiece_model())
     put("spiece", "tiny-truncated.model", spiece_model()[:40])
 
+    # restrequest: first byte 0 = search body, 1 = items query string, 2 = add body.
+    import base64
+    png = base64.b64encode(image_bytes(picture(), "PNG")).decode()
+    searches = {
+        "text": {"text": "dog park", "k": 5},
+        "ids": {"item_ids": [1, 2], "negative_ids": [3], "threshold": 0.2, "k": 20, "offset": 3},
+        "image": {"image": png, "text": "cat", "alpha": 0.7, "filters": {"site": "north"}},
+        "everything": {"item_ids": [4], "include_query": True, "space": "image:classic-v1", "limit": 7},
+        "bad-types": {"k": "ten", "item_ids": "1", "alpha": 3, "filters": [1]},
+    }
+    for name, body in searches.items():
+        put("restrequest", f"search-{name}", b"\x00" + json.dumps(body).encode())
+    put("restrequest", "search-truncated", b"\x00" + json.dumps(searches["image"]).encode()[:60])
+    for name, query in {"page": "offset=3&limit=4", "vectors": "limit=2&vectors=1", "bad": "offset=-1&limit=99999999999"}.items():
+        put("restrequest", f"items-{name}", b"\x01" + query.encode())
+    adds = {
+        "url": {"url": "https://example.invalid/a.png"},
+        "batch": {"urls": ["http://127.0.0.1:1/x.jpg", "file:///etc/passwd"], "images": [{"image": png, "filename": "a.png"}]},
+        "upload": {"image": png, "filename": "../../escape.png"},
+    }
+    for name, body in adds.items():
+        put("restrequest", f"add-{name}", b"\x02" + json.dumps(body).encode())
+
 
 if __name__ == "__main__":
     main()

@@ -388,6 +388,35 @@ private Q_SLOTS:
         QCOMPARE(model()->rowCount(), int(*m_window->session()->collection()->itemCount()));
     }
 
+    void itemsAnotherProgramAddsAppear()
+    {
+        // lookalike-cli adds to the collection the window has open: the grid shows the new items
+        // without being told, and Find Similar finds them (the index caught up with them).
+        const int before = model()->rowCount();
+        const QString more = QDir(m_tmp.path()).filePath(QStringLiteral("more"));
+        QVERIFY(QDir().mkpath(more));
+        for (int i = 0; i < 4; ++i)
+            QVERIFY(test::saveImage(test::makeSyntheticImage(300, 200, quint32(900 + i)), QDir(more).filePath(QStringLiteral("more%1.png").arg(i)), "png"));
+        // A re-encoded copy of more2: Find Similar on more2 must put it first.
+        const QString copy = QDir(more).filePath(QStringLiteral("copy-of-more2.jpg"));
+        QVERIFY(test::saveImage(test::makeSyntheticImage(300, 200, 902), copy, "jpg", 95));
+        QProcess cli;
+        cli.start(test::cliPath(), {QStringLiteral("add"), m_window->session()->path(), more});
+        QVERIFY(cli.waitForFinished(120000));
+        QVERIFY2(cli.exitCode() == 0, cli.readAllStandardError().constData());
+        QTRY_COMPARE_WITH_TIMEOUT(model()->rowCount(), before + 5, 20000);
+
+        auto added = m_window->session()->collection()->itemByUri(QDir(more).filePath(QStringLiteral("more2.png")));
+        QVERIFY(added && *added);
+        const int row = model()->rowOf((**added).id);
+        QVERIFY(row >= 0);
+        m_window->resultsView()->setCurrentIndex(model()->index(row));
+        m_window->action(QStringLiteral("actionFindSimilar"))->trigger();
+        QTRY_COMPARE(model()->mode(), ResultsModel::Mode::Search);
+        QVERIFY(model()->rowCount() > 0);
+        QCOMPARE(model()->hitAt(0)->item.uri, copy);
+    }
+
     void demoBuildsItsCollectionAndQueriesByAPhoto()
     {
         // The README's first command: `lookalike --demo` (Debian's plasma-workspace-wallpapers,

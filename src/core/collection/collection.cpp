@@ -1064,6 +1064,18 @@ Result<std::unique_ptr<CollectionWriter>> Collection::openWriter()
 
 namespace lookalike {
 
+Result<qint64> Collection::dataVersion()
+{
+    std::lock_guard lock(m_dbMutex);
+    auto q = m_db->prepare("PRAGMA data_version");
+    if (!q)
+        return q.error();
+    auto row = q->step();
+    if (!row)
+        return row.error();
+    return *row ? q->int64(0) : 0;
+}
+
 Result<CheckReport> Collection::check(bool repair)
 {
     CheckReport report;

@@ -191,6 +191,11 @@ public:
     // fits their size first.
     Result<void> saveIndexes();
 
+    // Changes whenever another connection commits to the database: another process (a CLI
+    // `add`, the REST server) or this process's CollectionWriter. Cheap (SQLite's shared memory),
+    // so a window can poll it to notice items it did not add itself.
+    Result<qint64> dataVersion();
+
     // --- errors, stats, integrity
     Result<QList<IngestErrorRecord>> ingestErrors(int limit = 1000);
     Result<CollectionStats> stats();
