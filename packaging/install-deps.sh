@@ -18,6 +18,8 @@ packages=(
   libopenblas0-openmp
   # test helpers, screenshots, benchmarks
   xvfb xauth python3-numpy python3-pil python3-torch wrk
+  # the fuzz preset: clang with libFuzzer and the sanitizer runtimes
+  clang libclang-rt-14-dev
   # real images: the demo collection (photos), the labelled benchmark set (icons) and the SVG
   # ingest benchmark (breeze: ~5,000 SVG icons)
   plasma-workspace-wallpapers oxygen-icon-theme breeze-icon-theme

@@ -63,16 +63,17 @@ class TestUrlIngest final : public QObject
         return std::move(*c);
     }
 
-    // Short timeouts, so that the stalls and hangs fail in about a second.
+    // Short timeouts, so that the stalls and hangs fail in seconds; long enough for a loaded
+    // machine or the asan build to answer the good URLs in time.
     static IngestParams params(const QStringList &inputs, int concurrency = 8)
     {
         IngestParams p;
         p.inputs = inputs;
         p.batchSize = 8;
         p.fetch.concurrency = concurrency;
-        p.fetch.connectTimeoutMs = 1500;
-        p.fetch.stallTimeoutMs = 1500;
-        p.fetch.totalTimeoutMs = 4000;
+        p.fetch.connectTimeoutMs = 3000;
+        p.fetch.stallTimeoutMs = 3000;
+        p.fetch.totalTimeoutMs = 8000;
         p.fetch.retries = 2;
         p.fetch.retryDelayMs = 50;
         p.fetch.maxBytes = 1 << 20;
@@ -159,6 +160,8 @@ private Q_SLOTS:
         for (const auto &b : bad)
             inputs << b.first;
         const IngestResult r = ingest(*c, params(inputs));
+        for (const QString &u : good)
+            QVERIFY2(errorFor(r, u).isEmpty(), qPrintable(u + QStringLiteral(" -> ") + errorFor(r, u)));
         QCOMPARE(r.added, qint64(good.size()));
         QCOMPARE(r.fetched, qint64(good.size()));
         for (const auto &[badUrl, word] : bad) {

@@ -36,8 +36,8 @@ CollectionApi *api()
 {
     static CollectionApi *instance = [] {
         fuzz::initialise();
-        auto *dir = new QTemporaryDir; // lives as long as the process
-        const QString images = dir->filePath(QStringLiteral("images"));
+        static QTemporaryDir dir; // removed at exit
+        const QString images = dir.filePath(QStringLiteral("images"));
         QDir().mkpath(images);
         for (int i = 0; i < 12; ++i) {
             QImage img(48, 32, QImage::Format_RGB888);
@@ -48,7 +48,7 @@ CollectionApi *api()
         CollectionOptions options;
         options.embedderId = embedder->id();
         options.dimension = embedder->dimension();
-        auto c = Collection::create(dir->filePath(QStringLiteral("c")), options);
+        auto c = Collection::create(dir.filePath(QStringLiteral("c")), options);
         if (!c)
             qFatal("cannot create the collection: %s", qPrintable(c.errorMessage()));
         IngestParams params;

@@ -19,7 +19,7 @@ SCRATCH=$(mktemp -d /tmp/lookalike-fuzz.XXXXXX)
 export QT_QPA_PLATFORM=offscreen
 # Leaks in Qt's and fontconfig's process-lifetime caches are not ours; everything else counts.
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:allocator_may_return_null=1}
-export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$ROOT/tests/fuzz/lsan.supp:print_suppressions=0}
+export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$ROOT/tests/lsan.supp:print_suppressions=0}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 status=0
 rows=()

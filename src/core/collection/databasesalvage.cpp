@@ -84,8 +84,9 @@ Result<QList<TableShape>> tablesOf(Database &db)
         return info.error();
     QList<TableShape> tables;
     for (const auto &[name, sql] : std::as_const(all)) {
-        const bool shadow = std::any_of(virtualTables.cbegin(), virtualTables.cend(), [&](const QString &v) {
-            return name == v || name.startsWith(v + QLatin1Char('_'));
+        const QString &table = name; // clang 14 cannot capture a structured binding
+        const bool shadow = std::any_of(virtualTables.cbegin(), virtualTables.cend(), [&table](const QString &v) {
+            return table == v || table.startsWith(v + QLatin1Char('_'));
         });
         if (shadow)
             continue;

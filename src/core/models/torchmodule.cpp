@@ -7,6 +7,7 @@
 #include <QFileInfo>
 #include <QLibrary>
 
+#include <memory>
 #include <mutex>
 #include <optional>
 
@@ -16,6 +17,8 @@ namespace {
 
 std::mutex g_mutex;
 const TorchModuleApi *g_api = nullptr;
+// Never deleted: QLibrary's destructor at exit would run after Qt's library registry is gone.
+QLibrary *g_library = nullptr;
 std::optional<Error> g_failure;
 
 QStringList candidates()
@@ -52,12 +55,11 @@ Result<const TorchModuleApi *> TorchModule::api()
             continue;
         }
         // Never unloaded: embedders made by the plug-in live as long as their owners.
-        auto *library = new QLibrary(path);
+        auto library = std::make_unique<QLibrary>(path);
         using Entry = const TorchModuleApi *(*)();
         const auto entry = reinterpret_cast<Entry>(library->resolve(LOOKALIKE_TORCH_MODULE_ENTRY));
         if (!entry) {
             tried << QStringLiteral("%1 (%2)").arg(path, library->errorString());
-            delete library;
             continue;
         }
         const TorchModuleApi *api = entry();
@@ -68,6 +70,7 @@ Result<const TorchModuleApi *> TorchModule::api()
         api->configure(TorchRuntime::settings());
         qCInfo(lcEmbed).noquote() << "loaded model support from" << path;
         g_api = api;
+        g_library = library.release();
         return g_api;
     }
     g_failure = Error(QStringLiteral("model support (libtorch) is not available: %1").arg(tried.join(QStringLiteral("; "))),

@@ -2,6 +2,7 @@
 
 #include <QElapsedTimer>
 #include <QEventLoop>
+#include <QHash>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QNetworkRequest>
@@ -27,6 +28,7 @@ struct Job
     QElapsedTimer attemptClock; // since the attempt's first request (redirects included)
     QElapsedTimer lastProgress; // since the request went out or the last bytes came in
     QPointer<QNetworkReply> reply;
+    QString host; // scheme://host:port of the request in flight, for the per-host limit
     QByteArray body;
     bool headersSeen = false;
     std::optional<Error> abortReason; // why we aborted the reply ourselves
@@ -90,12 +92,29 @@ public:
     }
 
 private:
+    // QNetworkAccessManager opens at most this many connections to one host (HTTP/1.1) and
+    // queues the rest inside itself, where our "no answer" clock would run: eight URLs of one
+    // site, six of them hanging, would time the other two out without a byte sent. So no more
+    // than this many requests to one host are started at a time; the rest wait in m_queue.
+    static constexpr int kPerHost = 6;
+    static constexpr qint64 kReadBuffer = 1 << 20;
+
+    static QString hostOf(const QUrl &url)
+    {
+        return url.scheme().toLower() + QLatin1String("://") + url.host().toLower() + QLatin1Char(':')
+            + QString::number(url.port(url.scheme().compare(QLatin1String("https"), Qt::CaseInsensitive) == 0 ? 443 : 80));
+    }
+
     void pump()
     {
         const int limit = std::max(1, m_options.concurrency);
-        while (m_active < limit && !m_queue.empty()) {
-            Job *job = m_queue.front();
-            m_queue.pop_front();
+        for (auto it = m_queue.begin(); m_active < limit && it != m_queue.end();) {
+            Job *job = *it;
+            if (m_perHost.value(hostOf(job->original)) >= kPerHost) {
+                ++it;
+                continue;
+            }
+            it = m_queue.erase(it);
             job->attemptClock.start();
             job->redirects = 0;
             job->current = job->original;
@@ -117,9 +136,19 @@ private:
         request.setAttribute(QNetworkRequest::CacheSaveControlAttribute, false);
         job.lastProgress.start();
         QNetworkReply *reply = m_manager.get(request);
+        // Qt's network thread serves every connection; with an unbounded buffer it keeps
+        // reading a fast, endless body while the other requests wait (seen on a slow build:
+        // good URLs timed out behind one endless download). A bounded buffer makes it move on.
+        reply->setReadBufferSize(kReadBuffer);
         job.reply = reply;
+        job.host = hostOf(job.current);
+        ++m_perHost[job.host];
         ++m_active;
         Job *j = &job;
+        // The clock for "no answer" starts again when the request leaves Qt's own queue (a
+        // redirect to a host that already has kPerHost requests in flight waits there).
+        QObject::connect(reply, &QNetworkReply::socketStartedConnecting, reply, [j] { j->lastProgress.start(); });
+        QObject::connect(reply, &QNetworkReply::requestSent, reply, [j] { j->lastProgress.start(); });
         QObject::connect(reply, &QNetworkReply::metaDataChanged, reply, [this, j] { onHeaders(*j); });
         QObject::connect(reply, &QNetworkReply::readyRead, reply, [this, j] { onData(*j); });
         QObject::connect(reply, &QNetworkReply::finished, reply, [this, j] { onFinished(*j); });
@@ -166,6 +195,8 @@ private:
         job.reply = nullptr;
         reply->deleteLater();
         --m_active;
+        if (--m_perHost[job.host] <= 0)
+            m_perHost.remove(job.host);
         if (job.finished) // cancelled meanwhile
             return pump();
         if (!job.abortReason)
@@ -298,6 +329,7 @@ private:
     std::vector<std::unique_ptr<Job>> m_jobs;
     qsizetype m_remaining;
     std::deque<Job *> m_queue;
+    QHash<QString, int> m_perHost; // requests in flight per scheme://host:port
     int m_active = 0;
     QEventLoop m_loop;
     QNetworkAccessManager m_manager;
