@@ -476,13 +476,7 @@ Result<QHash<qint64, ItemRecord>> Collection::itemsByIds(std::span<const qint64>
 Result<qint64> Collection::itemCount()
 {
     std::lock_guard lock(m_dbMutex);
-    auto q = m_db->prepare("SELECT count(*) FROM items");
-    if (!q)
-        return q.error();
-    auto row = q->step();
-    if (!row)
-        return row.error();
-    return q->int64(0);
+    return m_db->scalar("SELECT count(*) FROM items");
 }
 
 Result<std::vector<qint64>> Collection::itemIds(qint64 afterId)
@@ -1060,20 +1054,11 @@ Result<std::unique_ptr<CollectionWriter>> Collection::openWriter()
     return std::unique_ptr<CollectionWriter>(new CollectionWriter(*this, std::move(*db)));
 }
 
-} // namespace lookalike
-
-namespace lookalike {
 
 Result<qint64> Collection::dataVersion()
 {
     std::lock_guard lock(m_dbMutex);
-    auto q = m_db->prepare("PRAGMA data_version");
-    if (!q)
-        return q.error();
-    auto row = q->step();
-    if (!row)
-        return row.error();
-    return *row ? q->int64(0) : 0;
+    return m_db->scalar("PRAGMA data_version");
 }
 
 Result<CheckReport> Collection::check(bool repair)
@@ -1157,12 +1142,12 @@ Result<CheckReport> Collection::check(bool repair)
             else
                 report.repairs << QStringLiteral("a repair failed part-way; the database as it was is kept in %1").arg(backup);
         }
-        auto missing = m_db->prepare("SELECT count(*) FROM items i WHERE NOT EXISTS "
-                                     "(SELECT 1 FROM thumbnails t WHERE t.item_id = i.id)");
+        auto missing = m_db->scalar("SELECT count(*) FROM items i WHERE NOT EXISTS "
+                                    "(SELECT 1 FROM thumbnails t WHERE t.item_id = i.id)");
         if (!missing)
             return missing.error();
-        if (auto row = missing->step(); row && *row && missing->int64(0) > 0)
-            report.notes << QStringLiteral("%1 items have no thumbnail").arg(missing->int64(0));
+        if (*missing > 0)
+            report.notes << QStringLiteral("%1 items have no thumbnail").arg(*missing);
     }
 
     auto sp = spaces();

@@ -84,6 +84,17 @@ Result<void> Database::exec(const char *sql)
     return {};
 }
 
+Result<qint64> Database::scalar(const char *sql)
+{
+    auto q = prepare(sql);
+    if (!q)
+        return q.error();
+    auto row = q->step();
+    if (!row)
+        return row.error();
+    return *row ? q->int64(0) : 0;
+}
+
 Result<void> Database::backupTo(const QString &path)
 {
     sqlite3 *copy = nullptr;

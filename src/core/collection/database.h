@@ -34,6 +34,9 @@ public:
 
     Result<void> exec(const char *sql);
     Result<Statement> prepare(const char *sql);
+    // The first column of the first row of a query without parameters, as an integer; 0 when
+    // there is no row. For counts and pragmas.
+    Result<qint64> scalar(const char *sql);
     qint64 lastInsertId() const;
     int changes() const;
     // A consistent copy of the whole database (WAL included) into a new file at `path`, with
