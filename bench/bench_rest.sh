@@ -63,4 +63,6 @@ echo "command:    wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency -s bench/r
 wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s "$ROOT/bench/rest_search.lua" "$SEARCH" -- "$TOKEN" "$ITEMS" "$K" \
     | tee "$OUT/wrk.txt"
 echo "load average after: $(uptime | sed 's/.*load average: //')"
-echo "server RSS: $(ps -o rss= -p $SERVER | awk '{printf "%.0f MiB", $1 / 1024}')"
+# RSS counts the pages of collection.sqlite that SQLite's memory map touched (file-backed,
+# shared with the page cache, reclaimable); the server's own memory is the anonymous part.
+echo "server RSS: $(awk '/^(VmRSS|RssAnon|RssFile):/ {printf "%s %.0f MiB  ", $1, $2 / 1024}' /proc/$SERVER/status)"

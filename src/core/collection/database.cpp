@@ -325,4 +325,18 @@ Result<void> Transaction::commit()
     return {};
 }
 
+ReadTransaction::~ReadTransaction()
+{
+    if (m_open)
+        (void)m_db.exec("COMMIT");
+}
+
+Result<void> ReadTransaction::begin()
+{
+    if (auto r = m_db.exec("BEGIN"); !r)
+        return r;
+    m_open = true;
+    return {};
+}
+
 } // namespace lookalike
