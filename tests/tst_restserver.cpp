@@ -6,7 +6,8 @@
 // image and by items with threshold and paging; delete, then 404; adding a base64 image and
 // URLs from a loopback web server (tests/data/image_server.py); searches answered while an add
 // is held open by a URL that has not answered yet, and a second add refused with 409 meanwhile;
-// the token file made 0600 in a 0700 folder; loopback only by default. The real
+// the token file made 0600 in a 0700 folder; loopback only by default; idle connections and
+// requests that trickle in are closed (408), connections past the cap get 503. The real
 // `lookalike-cli serve` process: token shown on the first start only, duplicate names refused,
 // a warning for a non-loopback --host, SIGTERM stops it cleanly.
 #include "apitoken.h"
@@ -32,6 +33,7 @@
 #include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTimer>
 
 #include <cmath>
 #include <set>
@@ -528,6 +530,81 @@ private Q_SLOTS:
         QTest::qWait(50);
         const Reply r = search({{u"text"_qs, u"cat"_qs}});
         QVERIFY2(r.status == 200, qPrintable(r.describe()));
+    }
+
+    void idleAndSlowConnectionsAreClosed()
+    {
+        // A server of its own with short limits (health needs no collection).
+        server::RestServerOptions options;
+        options.port = 0;
+        options.limits.idleTimeoutMs = 400;
+        options.limits.requestTimeoutMs = 1500;
+        RestServer bare(ApiToken::fromValue(kToken), options);
+        auto port = bare.start();
+        QVERIFY2(port, qPrintable(port.errorMessage()));
+
+        // Connected, then nothing: closed by the server.
+        RawClient silent(*port);
+        QVERIFY(silent.connected());
+        QTRY_VERIFY_WITH_TIMEOUT(!silent.connected(), 20000);
+
+        // Served, then idle: closed too, after the answer.
+        RawClient served(*port);
+        served.write("GET /api/health HTTP/1.1\r\nHost: x\r\n\r\n");
+        QCOMPARE(served.response().status, 200);
+        QTRY_VERIFY_WITH_TIMEOUT(!served.connected(), 20000);
+
+        // A head sent a line at a time, each line well within the idle timeout, never finishing:
+        // bytes arriving do not extend the request's deadline; 408, then closed.
+        RawClient trickle(*port);
+        trickle.write("GET /api/health HTTP/1.1\r\n");
+        QTimer drip;
+        int lines = 0;
+        QObject::connect(&drip, &QTimer::timeout, [&] {
+            trickle.write("X-Drip: " + QByteArray::number(++lines) + "\r\n");
+        });
+        drip.start(100);
+        const RawResponse late = trickle.response();
+        drip.stop();
+        QVERIFY2(late.status == 408, late.head.constData());
+        QVERIFY(late.head.toLower().contains("connection: close")); // an idle close would say nothing
+        QTRY_VERIFY_WITH_TIMEOUT(!trickle.connected(), 20000);
+    }
+
+    void connectionsOverTheCapAre503()
+    {
+        server::RestServerOptions options;
+        options.port = 0;
+        options.limits.maxConnections = 3;
+        RestServer bare(ApiToken::fromValue(kToken), options);
+        auto port = bare.start();
+        QVERIFY2(port, qPrintable(port.errorMessage()));
+        const QByteArray health = "GET /api/health HTTP/1.1\r\nHost: x\r\n\r\n";
+
+        std::vector<std::unique_ptr<RawClient>> open;
+        for (int i = 0; i < 3; ++i) {
+            open.push_back(std::make_unique<RawClient>(*port));
+            open.back()->write(health);
+            QCOMPARE(open.back()->response().status, 200); // kept alive
+        }
+        RawClient fourth(*port);
+        fourth.write(health);
+        const RawResponse refused = fourth.response();
+        QVERIFY2(refused.status == 503, refused.head.constData());
+        QVERIFY(refused.head.contains("Retry-After"));
+        QTRY_VERIFY_WITH_TIMEOUT(!fourth.connected(), 20000);
+
+        // A client leaves: its place is free again.
+        open.front()->close();
+        QTRY_VERIFY_WITH_TIMEOUT(([&] {
+                                     RawClient next(*port);
+                                     next.write(health);
+                                     return next.response().status == 200;
+                                 }()),
+                                 20000);
+        // The ones still open are still served.
+        open.back()->write(health);
+        QCOMPARE(open.back()->response().status, 200);
     }
 
     void unknownThingsAre404_data()

@@ -16,6 +16,11 @@ struct ApiLimits
     int maxOffset = 100000;            // search offset, paging through results
     int maxTextLength = 10000;         // search text, in characters
     int maxFilters = 64;
+    // Connections. A client that opens a connection and sends nothing, or sends a request a
+    // byte at a time, must not hold a socket (and a file descriptor) forever.
+    int maxConnections = 128;     // more at once get 503 and are closed
+    int idleTimeoutMs = 60000;    // a keep-alive connection with no request in progress
+    int requestTimeoutMs = 30000; // from a request's first byte until its body is complete (408)
 };
 
 } // namespace lookalike::server

@@ -64,6 +64,7 @@ QByteArray ApiResponse::reasonPhrase(int status)
     case 401: return QByteArrayLiteral("Unauthorized");
     case 404: return QByteArrayLiteral("Not Found");
     case 405: return QByteArrayLiteral("Method Not Allowed");
+    case 408: return QByteArrayLiteral("Request Timeout");
     case 409: return QByteArrayLiteral("Conflict");
     case 411: return QByteArrayLiteral("Length Required");
     case 413: return QByteArrayLiteral("Payload Too Large");

@@ -34,6 +34,9 @@ HttpConnection::HttpConnection(QTcpSocket *socket, const ApiLimits &limits)
     : QObject(socket), m_socket(socket), m_limits(limits)
 {
     connect(m_socket, &QIODevice::readyRead, this, &HttpConnection::onReadyRead);
+    m_timer.setSingleShot(true);
+    connect(&m_timer, &QTimer::timeout, this, &HttpConnection::onTimeout);
+    rearm();
 }
 
 HttpConnection::~HttpConnection() = default;
@@ -49,6 +52,39 @@ void HttpConnection::onReadyRead()
     const qint64 available = m_socket->bytesAvailable();
     if (m_state != State::Refused && available > 0)
         scan(m_socket->peek(available));
+    rearm();
+}
+
+void HttpConnection::rearm()
+{
+    if (m_state == State::Refused)
+        return; // refuse() has its own time limit
+    if (midRequest()) {
+        if (m_requestDeadline.isForever())
+            m_requestDeadline.setRemainingTime(m_limits.requestTimeoutMs);
+        m_timer.start(int(std::max<qint64>(0, m_requestDeadline.remainingTime())));
+        return;
+    }
+    m_requestDeadline = QDeadlineTimer(QDeadlineTimer::Forever);
+    if (m_nextToWrite < m_nextSequence) {
+        m_timer.stop(); // an add may rightly take minutes
+        return;
+    }
+    m_timer.start(m_limits.idleTimeoutMs);
+}
+
+void HttpConnection::onTimeout()
+{
+    if (m_state == State::Refused)
+        return;
+    if (midRequest()) {
+        refuse(ApiResponse::error(408, QStringLiteral("request_timeout"),
+                                  QStringLiteral("the request did not arrive in full within %1 s").arg(m_limits.requestTimeoutMs / 1000.0)),
+               0);
+        return;
+    }
+    if (m_nextToWrite == m_nextSequence)
+        m_socket->disconnectFromHost(); // idle: the client may reconnect whenever it likes
 }
 
 void HttpConnection::scan(QByteArrayView data)
@@ -146,6 +182,7 @@ bool HttpConnection::acceptHead(const QByteArray &head, qsizetype bytesAfterHead
 void HttpConnection::refuse(const ApiResponse &response, qint64 bodyStillComing)
 {
     m_state = State::Refused;
+    m_timer.stop();
     m_ready.clear();
     // From here on Qt HttpServer sees nothing more of this connection.
     QObject::disconnect(m_socket, &QIODevice::readyRead, nullptr, nullptr);
@@ -181,6 +218,7 @@ void HttpConnection::respond(quint64 sequence, const ApiResponse &response, bool
             return;
         }
     }
+    rearm();
 }
 
 QByteArray HttpConnection::serialise(const ApiResponse &response, bool close)

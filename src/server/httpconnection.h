@@ -4,8 +4,10 @@
 #include "apiresponse.h"
 
 #include <QByteArray>
+#include <QDeadlineTimer>
 #include <QObject>
 #include <QPointer>
+#include <QTimer>
 
 #include <map>
 
@@ -18,11 +20,14 @@ namespace lookalike::server {
 // - It reads every request's head before Qt HttpServer does (its readyRead slot is connected
 //   first) and refuses, before the body arrives, what Qt HttpServer 6.4 would buffer whole
 //   without a limit: a body over ApiLimits::maxBodyBytes (413), headers over maxHeaderBytes
-//   (431), a chunked body (411: the size must be known up front). The refusal is written at
+//   (431), a chunked body (411: the size must be known up front), a request that takes longer
+//   than ApiLimits::requestTimeoutMs to arrive (408). The refusal is written at
 //   once; the rest of a refused body is read and dropped (up to a bound) so that the client
 //   gets to read the answer instead of a reset, and then the connection is closed. Requests
 //   pipelined behind a refused one are dropped with the connection.
 // - It answers "Expect: 100-continue", so that curl sends large bodies without waiting.
+// - It closes a keep-alive connection that stays idle (no request arriving, none being worked
+//   on) for ApiLimits::idleTimeoutMs.
 // - It writes answers in the order the requests came, whichever is ready first: the work runs
 //   on a thread pool and a keep-alive connection may carry several requests.
 //
@@ -59,6 +64,11 @@ private:
     // `bodyStillComing` more bytes (the rest of a refused body) and closes.
     void refuse(const ApiResponse &response, qint64 bodyStillComing);
     void drain();
+    // Arms the timer for what the connection is doing now: a request arriving (its deadline),
+    // requests being worked on (none), or nothing (the idle timeout).
+    void rearm();
+    void onTimeout();
+    bool midRequest() const { return m_state == State::Body || !m_head.isEmpty(); }
 
     QTcpSocket *m_socket;
     ApiLimits m_limits;
@@ -69,6 +79,8 @@ private:
     quint64 m_nextSequence = 0;
     quint64 m_nextToWrite = 0;
     std::map<quint64, std::pair<QByteArray, bool>> m_ready; // answers waiting for earlier ones
+    QTimer m_timer;
+    QDeadlineTimer m_requestDeadline = QDeadlineTimer(QDeadlineTimer::Forever); // of the request arriving
 };
 
 } // namespace lookalike::server

@@ -20,7 +20,9 @@ namespace lookalike::server {
 namespace {
 
 // Accepts connections and puts an HttpConnection on each socket before Qt HttpServer sees it,
-// so that the connection's size checks read every request first.
+// so that the connection's size checks read every request first. Past ApiLimits::maxConnections
+// open at once, a new connection is answered 503 and closed: each costs a descriptor and
+// buffers, and the process has a bounded number of descriptors.
 class Listener final : public QTcpServer
 {
 public:
@@ -35,12 +37,25 @@ protected:
             ::close(int(descriptor));
             return;
         }
+        if (m_open >= m_limits.maxConnections) {
+            ApiResponse busy = ApiResponse::error(503, QStringLiteral("busy"),
+                                                  QStringLiteral("the server has %1 connections open, its limit; try again shortly")
+                                                      .arg(m_open));
+            busy.headers.push_back({QByteArrayLiteral("Retry-After"), QByteArrayLiteral("1")});
+            connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
+            socket->write(HttpConnection::serialise(busy, true));
+            socket->disconnectFromHost();
+            return;
+        }
+        ++m_open;
+        connect(socket, &QObject::destroyed, this, [this] { --m_open; });
         new HttpConnection(socket, m_limits);
         addPendingConnection(socket);
     }
 
 private:
     ApiLimits m_limits;
+    int m_open = 0;
 };
 
 QByteArray methodName(QHttpServerRequest::Method method)
