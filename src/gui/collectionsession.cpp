@@ -122,10 +122,18 @@ void CollectionSession::startLoadingEmbedder()
         LoadOutcome outcome;
         outcome.generation = generation;
         outcome.modelId = modelId;
-        if (auto embedder = EmbedderFactory::create(modelId))
+        if (auto embedder = EmbedderFactory::create(modelId)) {
             outcome.embedder = std::shared_ptr<Embedder>(std::move(*embedder));
-        else
+            // One throw-away image here, on the loader's thread: the first embedding in a
+            // process pays one-time set-up (OpenCV builds its colour-conversion tables, ~140 ms
+            // for the classic embedder; libtorch picks kernels and grows its allocator), which
+            // the user's first query by an example image would otherwise wait for.
+            QImage warmUp(32, 32, QImage::Format_RGB888);
+            warmUp.fill(Qt::gray);
+            (void)outcome.embedder->embedImages(std::span(&warmUp, 1));
+        } else {
             outcome.error = embedder.errorMessage();
+        }
         return outcome;
     }).then(this, [this](const LoadOutcome &outcome) { onEmbedderLoaded(outcome); });
 }
