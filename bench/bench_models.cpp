@@ -135,6 +135,31 @@ double loadAverage()
     return f.readAll().split(' ').value(0).toDouble();
 }
 
+// The process's memory from /proc/self/status, in MiB: VmHWM (peak RSS), VmRSS and its
+// anonymous and file-backed parts (memory-mapped weights count as file pages once touched).
+QJsonObject memoryNow()
+{
+    QJsonObject out;
+    QFile f(QStringLiteral("/proc/self/status"));
+    if (!f.open(QIODevice::ReadOnly))
+        return out;
+    for (const QByteArray &line : f.readAll().split('\n')) {
+        for (const char *key : {"VmHWM", "VmRSS", "RssAnon", "RssFile"}) {
+            if (line.startsWith(QByteArray(key).append(':')))
+                out.insert(QLatin1String(key), line.mid(qsizetype(std::strlen(key)) + 1).trimmed().split(' ').value(0).toDouble() / 1024.0);
+        }
+    }
+    return out;
+}
+
+qint64 weightBytes(const QString &modelDir)
+{
+    qint64 total = 0;
+    for (const QFileInfo &f : QDir(modelDir).entryInfoList({QStringLiteral("*.safetensors")}, QDir::Files))
+        total += f.size();
+    return total;
+}
+
 QByteArray readAll(const QString &path)
 {
     QFile f(path);
@@ -460,6 +485,7 @@ int main(int argc, char **argv)
     TorchRuntime::configure(ts);
 
     const double load0 = loadAverage();
+    const QJsonObject memoryBeforeLoad = memoryNow();
     QElapsedTimer loadClock;
     loadClock.start();
     ModelLoadOptions mo;
@@ -470,6 +496,7 @@ int main(int argc, char **argv)
     VisionLanguageEmbedder &embedder = **loaded;
     const VisionLanguageModel &model = embedder.model();
     const double loadSeconds = loadClock.nsecsElapsed() / 1e9;
+    const QJsonObject memoryAfterLoad = memoryNow();
     say(QStringLiteral("%1: %2, input %3 px, %4-d, loaded in %5 s; %6 torch threads")
             .arg(embedder.id(), model.family())
             .arg(model.imageSize())
@@ -506,6 +533,9 @@ int main(int argc, char **argv)
                     {"cpu", QSysInfo::currentCpuArchitecture()},
                     {"malloc_tuned", opt.mallocTuned},
                     {"load_seconds", loadSeconds},
+                    {"weights_mib", double(weightBytes(modelDir)) / (1 << 20)},
+                    {"memory_before_load", memoryBeforeLoad},
+                    {"memory_after_load", memoryAfterLoad},
                     {"loadavg_start", load0}};
     if (wantFiles)
         out.insert("corpus", corpusInfo);
@@ -574,6 +604,7 @@ int main(int argc, char **argv)
         }
     }
     out.insert("loadavg_end", loadAverage());
+    out.insert("memory_end", memoryNow());
     if (g_json) {
         std::fputs(QJsonDocument(out).toJson(QJsonDocument::Compact).constData(), stdout);
         std::fputc('\n', stdout);

@@ -135,7 +135,7 @@ for m in models:
         label = names[m] + (f" ({open(fb).read().strip()}, " if os.path.exists(fb) else " (") + f"{c[0]['image_size']} px)"
         check = [x["check"]["max_abs_diff"] for x in p if "check" in x]
         floor = [x["floor"]["ips"] for x in c if "floor" in x]
-        rows.append([label, "tuned" if c[0].get("malloc_tuned") else "glibc default", str(len(c)),
+        rows.append([label, "tuned" if c[0].get("malloc_tuned") else "as shipped", str(len(c)),
                      str(c[0]["end_to_end"]["images"]), str(c[0]["batch"]), f"{med(cm):.3g}", f"{med(pm):.3g}",
                      f"**{med(cm) / med(pm):.2f}×**", f"{med(ce):.3g}", f"{med(pe):.3g}", f"**{med(ce) / med(pm):.2f}×**",
                      f"{med(ce) / med(pe):.2f}×", cpu, f"{med(floor):.1f}" if floor else "–",
@@ -146,6 +146,11 @@ for m in models:
                      f"{pair(ce, pe)}; by CPU time per image, tower C++ / eager {cpu_ratio:.2f}×")
         if not c[0].get("malloc_tuned"):
             plain = (med(pm), med(pe))
+            if "memory_after_load" in c[0]:
+                mem = lambda part: ", ".join(f"{k} {c[0][part].get(k, 0):.0f}" for k in ("VmHWM", "RssAnon", "RssFile"))
+                notes.append(f"{names[m]}: memory (MiB, round 1): weights {c[0]['weights_mib']:.0f}; before the load "
+                             f"{mem('memory_before_load')}; after it {mem('memory_after_load')}; at the end of the run "
+                             f"{mem('memory_end')}")
         elif plain:
             notes.append(f"{names[m]}: C++ with --malloc-tuned against the eager loop as shipped (glibc default): "
                          f"tower {med(cm) / plain[0]:.2f}×, ingest / eager tower {med(ce) / plain[0]:.2f}×, "

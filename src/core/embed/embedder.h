@@ -46,6 +46,23 @@ public:
     // state); the pipeline then embeds inside its decode workers instead of a batch stage.
     virtual bool isReentrant() const { return false; }
     virtual int preferredBatchSize() const { return 1; }
+
+    // Gives back memory kept between calls for speed (libtorch's buffer cache): called when a
+    // job that embedded many images ends. Embedding again afterwards works as before.
+    virtual void releaseWorkingMemory() {}
+
+    // Calls releaseWorkingMemory() when it goes out of scope, whichever way a job ends.
+    class WorkingMemoryScope
+    {
+    public:
+        explicit WorkingMemoryScope(Embedder &embedder) : m_embedder(embedder) {}
+        ~WorkingMemoryScope() { m_embedder.releaseWorkingMemory(); }
+        WorkingMemoryScope(const WorkingMemoryScope &) = delete;
+        WorkingMemoryScope &operator=(const WorkingMemoryScope &) = delete;
+
+    private:
+        Embedder &m_embedder;
+    };
 };
 
 } // namespace lookalike

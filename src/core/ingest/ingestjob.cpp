@@ -172,6 +172,7 @@ Result<IngestResult> IngestJob::run()
     QElapsedTimer clock;
     clock.start();
     IngestResult result;
+    const Embedder::WorkingMemoryScope releaseAtEnd(m_embedder);
 
     if (m_embedder.id() != m_collection.embedderId())
         return Error(QStringLiteral("this collection is embedded with %1, not %2")

@@ -28,6 +28,7 @@ struct Decoded
 Result<ReembedResult> Reembedder::run(Collection &collection, Embedder &embedder, const ReembedOptions &options)
 {
     ReembedResult result;
+    const Embedder::WorkingMemoryScope releaseAtEnd(embedder);
     result.previousModel = collection.embedderId();
     auto stop = [&] { return options.stopRequested && options.stopRequested(); };
     auto writer = collection.openWriter();

@@ -20,6 +20,7 @@ Result<ReportEmbedResult> ReportEmbedder::run(Collection &collection, Embedder &
     ReportEmbedResult result;
     if (!embedder.hasTextTower())
         return result;
+    const Embedder::WorkingMemoryScope releaseAtEnd(embedder);
     if (embedder.id() != collection.embedderId())
         return Error(QStringLiteral("reports of a %1 collection cannot be embedded with %2")
                          .arg(collection.embedderId(), embedder.id()),

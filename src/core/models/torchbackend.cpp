@@ -1,5 +1,6 @@
 #include "torchbackend.h"
 
+#include "models/cpubuffercache.h"
 #include "models/torchruntime.h"
 
 #include <ATen/Parallel.h>
@@ -15,6 +16,7 @@ std::atomic<bool> g_applied{false};
 
 void TorchBackend::apply()
 {
+    CpuBufferCache::install();
     at::set_num_threads(TorchRuntime::threads());
     g_applied.store(true);
 }

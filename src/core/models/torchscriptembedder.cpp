@@ -5,6 +5,7 @@
 
 #include "torchscriptembedder.h"
 
+#include "models/cpubuffercache.h"
 #include "models/modelregistry.h"
 #include "models/torchbackend.h"
 #include "models/visionlanguagemodel.h"
@@ -320,6 +321,11 @@ TorchScriptEmbedder::TorchScriptEmbedder(QString id, QString path, Sidecar sidec
 }
 
 TorchScriptEmbedder::~TorchScriptEmbedder() = default;
+
+void TorchScriptEmbedder::releaseWorkingMemory()
+{
+    CpuBufferCache::instance().trim();
+}
 
 QString TorchScriptEmbedder::sidecarPath(const QString &ptPath)
 {

@@ -72,6 +72,7 @@ public:
 
     QString id() const override { return m_id; }
     int dimension() const override { return m_dimension; }
+    void releaseWorkingMemory() override;
     // Squash: the larger input side. Shortest edge: resize_size, with minimumShortSide()
     // keeping the shorter side of wide images at least resize_size, so the Pillow resize only
     // ever shrinks them, as it would in the user's torchvision pipeline on the full image.

@@ -1,5 +1,6 @@
 #include "visionlanguageembedder.h"
 
+#include "models/cpubuffercache.h"
 #include "models/imagepreprocessor.h"
 #include "models/modelregistry.h"
 #include "models/preprocessorconfig.h"
@@ -31,6 +32,11 @@ VisionLanguageEmbedder::VisionLanguageEmbedder(QString id, QString folder, std::
 }
 
 VisionLanguageEmbedder::~VisionLanguageEmbedder() = default;
+
+void VisionLanguageEmbedder::releaseWorkingMemory()
+{
+    CpuBufferCache::instance().trim();
+}
 
 Result<std::unique_ptr<VisionLanguageEmbedder>> VisionLanguageEmbedder::load(const QString &folder,
                                                                              const ModelLoadOptions &options)

@@ -48,6 +48,7 @@ public:
     Result<std::vector<float>> embedTexts(std::span<const QString> texts) override;
     bool isReentrant() const override { return false; }
     int preferredBatchSize() const override { return kBatchSize; }
+    void releaseWorkingMemory() override;
 
     // For calibrated scores: logit = logitScale()·cosine (+ logitBias() for SigLIP, where
     // sigmoid(logit) is the probability that image and text match).
