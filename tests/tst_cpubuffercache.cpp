@@ -13,6 +13,10 @@
 
 #include <thread>
 
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/asan_interface.h>
+#endif
+
 using namespace lookalike;
 
 class TestCpuBufferCache final : public QObject
@@ -56,8 +60,14 @@ private Q_SLOTS:
             QCOMPARE(reinterpret_cast<std::uintptr_t>(first) % 64, std::uintptr_t(0));
         }
         QCOMPARE(cache().stats().cachedBytes, CpuBufferCache::sizeClass(4 << 20));
+#if defined(__SANITIZE_ADDRESS__)
+        QVERIFY(__asan_address_is_poisoned(first)); // kept, but a use after free is still caught
+#endif
         torch::Tensor again = torch::empty({(1 << 20) - 100}, torch::kFloat32); // same class
         QCOMPARE(static_cast<const void *>(again.data_ptr()), first);
+#if defined(__SANITIZE_ADDRESS__)
+        QVERIFY(!__asan_address_is_poisoned(first));
+#endif
         QCOMPARE(cache().stats().hits, before.hits + 1);
         QCOMPARE(cache().stats().cachedBytes, std::size_t(0));
     }

@@ -6,6 +6,24 @@
 #include <cstdlib>
 #include <new>
 
+// Under AddressSanitizer a kept buffer is poisoned until it is handed out again, so that a
+// use after free of a tensor's data is still caught although the memory is not freed.
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/asan_interface.h>
+#define LOOKALIKE_POISON(p, n) ASAN_POISON_MEMORY_REGION(p, n)
+#define LOOKALIKE_UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION(p, n)
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#include <sanitizer/asan_interface.h>
+#define LOOKALIKE_POISON(p, n) ASAN_POISON_MEMORY_REGION(p, n)
+#define LOOKALIKE_UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION(p, n)
+#endif
+#endif
+#ifndef LOOKALIKE_POISON
+#define LOOKALIKE_POISON(p, n) ((void)(p), (void)(n))
+#define LOOKALIKE_UNPOISON(p, n) ((void)(p), (void)(n))
+#endif
+
 namespace lookalike {
 
 namespace {
@@ -82,6 +100,7 @@ void *CpuBufferCache::take(std::size_t cls) const
     it->second.pop_back();
     m_stats.cachedBytes -= cls;
     ++m_stats.hits;
+    LOOKALIKE_UNPOISON(static_cast<char *>(block) + kHeader, cls);
     return block;
 }
 
@@ -103,6 +122,7 @@ void CpuBufferCache::keepOrFree(void *block, std::size_t cls)
     {
         std::lock_guard lock(m_mutex);
         if (m_stats.cachedBytes + cls <= m_limit) {
+            LOOKALIKE_POISON(static_cast<char *>(block) + kHeader, cls);
             m_free[cls].push_back(block);
             m_stats.cachedBytes += cls;
             return;
@@ -119,9 +139,12 @@ void CpuBufferCache::trim()
         blocks.swap(m_free);
         m_stats.cachedBytes = 0;
     }
-    for (auto &[cls, list] : blocks)
-        for (void *block : list)
+    for (auto &[cls, list] : blocks) {
+        for (void *block : list) {
+            LOOKALIKE_UNPOISON(static_cast<char *>(block) + kHeader, cls);
             std::free(block);
+        }
+    }
 }
 
 void CpuBufferCache::setLimit(std::size_t bytes)
