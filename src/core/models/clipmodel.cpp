@@ -132,14 +132,7 @@ ClipModel::~ClipModel() = default;
 
 Result<std::unique_ptr<ClipModel>> ClipModel::load(const QString &folder, const ModelLoadOptions &options)
 {
-    const QDir dir(folder);
-    auto config = ClipConfig::fromFile(dir.filePath(options.configFile));
-    if (!config)
-        return config.error();
-    auto weights = SafetensorsModel::open(folder);
-    if (!weights)
-        return weights.error();
-    return create(*config, *weights, options);
+    return loadFolder<ClipModel, ClipConfig>(folder, options);
 }
 
 Result<std::unique_ptr<ClipModel>> ClipModel::create(const ClipConfig &config, const SafetensorsModel &weights,
@@ -148,18 +141,11 @@ Result<std::unique_ptr<ClipModel>> ClipModel::create(const ClipConfig &config, c
     auto hp = hparamsFrom(config);
     if (!hp)
         return hp.error();
-    const WeightTable table = clipTable(*hp);
-    if (auto checked = table.check(weights); !checked)
-        return checked.error();
-    auto placement = resolvePlacement(options);
-    if (!placement)
-        return placement.error();
-
-    return guarded(QStringLiteral("loading CLIP weights"), [&]() -> Result<std::unique_ptr<ClipModel>> {
+    return buildNetwork<ClipModel>(QStringLiteral("loading CLIP weights"), clipTable(*hp), weights, options,
+                                   [&](const Placement &placement, const WeightLoader &w) {
         auto impl = std::make_unique<Impl>();
         impl->hp = *hp;
-        impl->placement = *placement;
-        const WeightLoader w(weights, placement->device, placement->dtype);
+        impl->placement = placement;
         const auto s = [](const char *n) { return QString::fromLatin1(n); };
 
         impl->classEmbedding = w.tensor(s("vision_model.embeddings.class_embedding"));

@@ -145,14 +145,7 @@ SiglipModel::~SiglipModel() = default;
 
 Result<std::unique_ptr<SiglipModel>> SiglipModel::load(const QString &folder, const ModelLoadOptions &options)
 {
-    const QDir dir(folder);
-    auto config = SiglipConfig::fromFile(dir.filePath(options.configFile));
-    if (!config)
-        return config.error();
-    auto weights = SafetensorsModel::open(folder);
-    if (!weights)
-        return weights.error();
-    return create(*config, *weights, options);
+    return loadFolder<SiglipModel, SiglipConfig>(folder, options);
 }
 
 Result<std::unique_ptr<SiglipModel>> SiglipModel::create(const SiglipConfig &config, const SafetensorsModel &weights,
@@ -161,18 +154,11 @@ Result<std::unique_ptr<SiglipModel>> SiglipModel::create(const SiglipConfig &con
     auto hp = hparamsFrom(config);
     if (!hp)
         return hp.error();
-    const WeightTable table = siglipTable(*hp);
-    if (auto checked = table.check(weights); !checked)
-        return checked.error();
-    auto placement = resolvePlacement(options);
-    if (!placement)
-        return placement.error();
-
-    return guarded(QStringLiteral("loading SigLIP weights"), [&]() -> Result<std::unique_ptr<SiglipModel>> {
+    return buildNetwork<SiglipModel>(QStringLiteral("loading SigLIP weights"), siglipTable(*hp), weights, options,
+                                     [&](const Placement &placement, const WeightLoader &w) {
         auto impl = std::make_unique<Impl>();
         impl->hp = *hp;
-        impl->placement = *placement;
-        const WeightLoader w(weights, placement->device, placement->dtype);
+        impl->placement = placement;
         const auto s = [](const char *n) { return QString::fromLatin1(n); };
         const int64_t dv = hp->vision.hidden;
 

@@ -10,8 +10,12 @@
 #include "models/visionlanguagemodel.h"
 #include "models/weighttable.h"
 
+#include "models/safetensors.h"
+
+#include <QDir>
 #include <QString>
 
+#include <memory>
 #include <stdexcept>
 
 namespace lookalike {
@@ -140,6 +144,39 @@ auto guarded(const QString &what, F &&f) -> decltype(f())
     } catch (const std::exception &e) {
         return Error(what + QStringLiteral(": ") + QString::fromStdString(e.what()));
     }
+}
+
+// A network's load(): its config (Config::fromFile, HF's defaults filled in) and the
+// folder's weights, then Model::create().
+template <typename Model, typename Config>
+Result<std::unique_ptr<Model>> loadFolder(const QString &folder, const ModelLoadOptions &options)
+{
+    auto config = Config::fromFile(QDir(folder).filePath(options.configFile));
+    if (!config)
+        return config.error();
+    auto weights = SafetensorsModel::open(folder);
+    if (!weights)
+        return weights.error();
+    return Model::create(*config, *weights, options);
+}
+
+// What every network's create() does before reading a weight: checks every tensor's name,
+// dtype and shape against `table` and resolves where it will run; then `build(placement,
+// loader)` reads the weights, with libtorch's and the loader's exceptions turned into errors
+// that start with `what`.
+template <typename Model, typename Build>
+Result<std::unique_ptr<Model>> buildNetwork(const QString &what, const WeightTable &table, const SafetensorsModel &weights,
+                                            const ModelLoadOptions &options, Build &&build)
+{
+    if (auto checked = table.check(weights); !checked)
+        return checked.error();
+    auto placement = resolvePlacement(options);
+    if (!placement)
+        return placement.error();
+    return guarded(what, [&]() -> Result<std::unique_ptr<Model>> {
+        const WeightLoader loader(weights, placement->device, placement->dtype);
+        return build(*placement, loader);
+    });
 }
 
 } // namespace torchnn
