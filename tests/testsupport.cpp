@@ -1,5 +1,6 @@
 #include "testsupport.h"
 
+#include <QFile>
 #include <QPainter>
 #include <QRandomGenerator>
 
@@ -13,6 +14,12 @@ QString testDataDir()
 QString cliPath()
 {
     return QStringLiteral(LOOKALIKE_CLI_PATH);
+}
+
+QByteArray readFile(const QString &path)
+{
+    QFile f(path);
+    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
 }
 
 QImage makeSyntheticImage(int width, int height, quint32 seed)

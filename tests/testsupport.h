@@ -10,6 +10,8 @@ namespace lookalike::test {
 // ../shared/testdata, or an empty string (tests that need it then fail loudly, never skip).
 QString testDataDir();
 QString cliPath();
+// The whole file, or an empty array when it cannot be read.
+QByteArray readFile(const QString &path);
 
 // A photo-like RGB test image: smooth gradients, a few shapes and noise, deterministic in `seed`.
 QImage makeSyntheticImage(int width, int height, quint32 seed);

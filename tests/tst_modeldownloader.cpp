@@ -18,6 +18,7 @@
 #include <atomic>
 
 using namespace lookalike;
+using lookalike::test::readFile;
 
 namespace {
 void writeFile(const QString &path, const QByteArray &bytes)
@@ -26,12 +27,6 @@ void writeFile(const QString &path, const QByteArray &bytes)
     QFile f(path);
     QVERIFY(f.open(QIODevice::WriteOnly));
     f.write(bytes);
-}
-
-QByteArray readFile(const QString &path)
-{
-    QFile f(path);
-    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
 }
 
 // Incompressible, so that a wrong byte anywhere changes the hash.

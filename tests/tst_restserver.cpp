@@ -71,12 +71,6 @@ struct Reply
     QString describe() const { return QStringLiteral("HTTP %1: %2").arg(status).arg(QString::fromUtf8(body.left(500))); }
 };
 
-QByteArray readFile(const QString &path)
-{
-    QFile f(path);
-    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
-}
-
 QByteArray pngBytes(const QImage &image)
 {
     QByteArray bytes;

@@ -29,12 +29,6 @@ using namespace lookalike::test;
 
 namespace {
 
-QByteArray readFile(const QString &path)
-{
-    QFile f(path);
-    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
-}
-
 const char kSvg[] = R"(<svg xmlns="http://www.w3.org/2000/svg" width="40" height="20">)"
                     R"(<rect width="40" height="20" fill="#c33"/><circle cx="20" cy="10" r="8" fill="#33c"/></svg>)";
 

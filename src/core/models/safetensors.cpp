@@ -179,7 +179,9 @@ Result<std::shared_ptr<SafetensorsFile>> SafetensorsFile::open(const QString &pa
         return makeError(Error::Code::Corrupt,
                          QStringLiteral("%1: the file is %2 bytes, too short for a safetensors header").arg(label).arg(size));
     }
-    uchar *mapped = file->map(0, size);
+    // Private, so that the pages can back tensors directly (WeightLoader) with no way for a
+    // write to reach the file.
+    uchar *mapped = file->map(0, size, QFileDevice::MapPrivateOption);
     if (!mapped)
         return makeError(Error::Code::Io, QStringLiteral("%1: cannot memory-map: %2").arg(path, file->errorString()));
 
@@ -527,8 +529,8 @@ std::optional<SafetensorsModel::Found> SafetensorsModel::find(const QString &nam
     const auto it = m_fileOfTensor.constFind(name);
     if (it == m_fileOfTensor.cend())
         return std::nullopt;
-    const SafetensorsFile *file = m_files[size_t(it.value())].get();
-    return Found{file, file->find(name)};
+    const std::shared_ptr<SafetensorsFile> &file = m_files[size_t(it.value())];
+    return Found{file.get(), file->find(name), file};
 }
 
 QStringList SafetensorsModel::names() const

@@ -35,7 +35,8 @@ struct TensorInfo
     QString shapeText() const; // "[49408, 32]"
 };
 
-// One .safetensors file, memory-mapped read-only: 8-byte little-endian header length, a JSON
+// One .safetensors file, memory-mapped (privately: a stray write would copy the page, never
+// reach the file): 8-byte little-endian header length, a JSON
 // header {name: {dtype, shape, data_offsets}, "__metadata__": {...}}, then the data. open()
 // validates everything before anything is read (header size and JSON, known dtypes, offsets
 // inside the file, not overlapping, size = elements × dtype size), so a truncated or hostile
@@ -89,6 +90,9 @@ public:
     {
         const SafetensorsFile *file = nullptr;
         const TensorInfo *info = nullptr;
+        // The file again, shared: whatever points into its mapping (a tensor over the
+        // weights, without a copy) keeps this, and so the mapping, alive.
+        std::shared_ptr<const SafetensorsFile> owner;
     };
     std::optional<Found> find(const QString &name) const;
     QStringList names() const;
