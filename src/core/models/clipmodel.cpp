@@ -38,8 +38,8 @@ Result<ClipHParams> hparamsFrom(const ClipConfig &config)
     ClipHParams hp;
     const auto &v = config.vision;
     const auto &t = config.text;
-    hp.vision = {v.hiddenSize, v.intermediateSize, v.numHiddenLayers, v.numAttentionHeads, v.layerNormEps, v.hiddenAct};
-    hp.text = {t.hiddenSize, t.intermediateSize, t.numHiddenLayers, t.numAttentionHeads, t.layerNormEps, t.hiddenAct};
+    hp.vision = towerShape(v);
+    hp.text = towerShape(t);
     hp.channels = v.numChannels;
     hp.imageSize = v.imageSize;
     hp.patchSize = v.patchSize;
@@ -48,15 +48,8 @@ Result<ClipHParams> hparamsFrom(const ClipConfig &config)
     hp.eosTokenId = t.eosTokenId;
     hp.projectionDim = config.projectionDim;
 
-    for (const auto &[name, tower] : {std::pair{"vision", hp.vision}, std::pair{"text", hp.text}}) {
-        if (tower.hidden <= 0 || tower.intermediate <= 0 || tower.layers < 0 || tower.heads <= 0 || tower.hidden % tower.heads != 0) {
-            return Error(QStringLiteral("CLIP %1_config: hidden_size %2 must be a positive multiple of num_attention_heads %3")
-                             .arg(QLatin1String(name))
-                             .arg(tower.hidden)
-                             .arg(tower.heads),
-                         Error::Code::InvalidArgument);
-        }
-    }
+    if (auto towers = checkTowers(QStringLiteral("CLIP"), hp.vision, hp.text); !towers)
+        return towers.error();
     if (hp.patchSize <= 0 || hp.imageSize < hp.patchSize || hp.channels <= 0 || hp.vocabSize <= 0 || hp.maxPositions <= 0
         || hp.projectionDim <= 0) {
         return Error(QStringLiteral("CLIP config: image_size %1, patch_size %2, vocab_size %3, max_position_embeddings %4 "

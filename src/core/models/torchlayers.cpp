@@ -43,6 +43,20 @@ void addEncoder(WeightTable &table, const QString &prefix, const TowerShape &sha
     }
 }
 
+Result<void> checkTowers(const QString &family, const TowerShape &vision, const TowerShape &text)
+{
+    for (const auto &[name, tower] : {std::pair{"vision", vision}, std::pair{"text", text}}) {
+        if (tower.hidden <= 0 || tower.intermediate <= 0 || tower.layers < 0 || tower.heads <= 0 || tower.hidden % tower.heads != 0) {
+            return Error(QStringLiteral("%1 %2_config: hidden_size %3 must be a positive multiple of num_attention_heads %4")
+                             .arg(family, QLatin1String(name))
+                             .arg(tower.hidden)
+                             .arg(tower.heads),
+                         Error::Code::InvalidArgument);
+        }
+    }
+    return {};
+}
+
 at::Tensor WeightLoader::cpuFloat(const QString &name) const
 {
     const auto found = m_weights.find(name);

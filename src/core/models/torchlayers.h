@@ -71,6 +71,16 @@ struct EncoderLayer
     Mlp mlp;
 };
 
+// A tower's shape from its HF config section (CLIP's and SigLIP's share these fields).
+template <typename TowerConfig>
+TowerShape towerShape(const TowerConfig &c)
+{
+    return {c.hiddenSize, c.intermediateSize, c.numHiddenLayers, c.numAttentionHeads, c.layerNormEps, c.hiddenAct};
+}
+// Both towers' sizes positive and hidden divisible by heads; `family` names the model in the
+// error ("CLIP vision_config: ...").
+Result<void> checkTowers(const QString &family, const TowerShape &vision, const TowerShape &text);
+
 // Table entries (names and shapes) for the HF layouts.
 void addLinear(WeightTable &table, const QString &prefix, int64_t out, int64_t in, bool bias, const QString &why);
 void addLayerNorm(WeightTable &table, const QString &prefix, int64_t dim, const QString &why);
