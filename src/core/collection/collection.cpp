@@ -1067,7 +1067,6 @@ Result<std::unique_ptr<CollectionWriter>> Collection::openWriter()
     return std::unique_ptr<CollectionWriter>(new CollectionWriter(*this, std::move(*db)));
 }
 
-
 Result<qint64> Collection::dataVersion()
 {
     std::lock_guard lock(m_dbMutex);
