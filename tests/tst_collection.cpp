@@ -370,6 +370,58 @@ private Q_SLOTS:
         QVERIFY2(check->ok, qPrintable(check->problems.join(u'\n')));
     }
 
+    void growingPastTheThresholdRebuildsAtSave_data()
+    {
+        QTest::addColumn<bool>("searchInFlight");
+        QTest::newRow("index not held") << false; // the old index is dropped before the build
+        QTest::newRow("a search holds it") << true; // kept, and still answers
+    }
+
+    void growingPastTheThresholdRebuildsAtSave()
+    {
+        QFETCH(bool, searchInFlight);
+        QTemporaryDir tmp;
+        IndexParams params;
+        params.exactThreshold = 300;
+        {
+            auto created = createWithItems(tmp.path(), 10);
+        }
+        auto c = Collection::open(tmp.path(), params);
+        QVERIFY(c);
+        const QString space = (*c)->imageSpaceName();
+        std::shared_ptr<VectorIndex> held;
+        {
+            auto before = (*c)->index(space);
+            QVERIFY(before && (*before)->isExact());
+            std::vector<NewItem> items;
+            for (int i = 10; i < 400; ++i)
+                items.push_back(makeItem(i, space));
+            auto w = (*c)->openWriter();
+            QVERIFY((*w)->writeItems(items));
+            QCOMPARE((*before)->size(), qint64(400)); // kept up to date by the writer's commits
+            if (searchInFlight)
+                held = *before;
+        }
+
+        QVERIFY((*c)->saveIndexes());
+        auto after = (*c)->index(space);
+        QVERIFY(after && *after);
+        QVERIFY2(!(*after)->isExact(), qPrintable((*after)->description()));
+        QCOMPARE((*after)->size(), qint64(400));
+        const std::vector<float> probe = unitVector(123);
+        QCOMPARE((*after)->search(probe, 1)->front().id, (*(*c)->itemByUri(QStringLiteral("/data/img123.png")))->id);
+        if (held) {
+            QVERIFY(held->isExact());
+            QCOMPARE(held->search(probe, 1)->front().id, (*after)->search(probe, 1)->front().id);
+        }
+        // What was saved is what a new process loads.
+        auto reopened = Collection::open(tmp.path(), params);
+        QVERIFY(reopened);
+        auto loaded = (*reopened)->index(space);
+        QVERIFY(loaded && !(*loaded)->isExact());
+        QCOMPARE((*loaded)->size(), qint64(400));
+    }
+
     void corruptIndexIsRebuilt_data()
     {
         QTest::addColumn<QString>("damage");

@@ -994,24 +994,38 @@ void Collection::applyIndexChanges(const QString &spaceName, quint64 newRevision
 Result<void> Collection::saveIndexes()
 {
     std::lock_guard lock(m_indexMutex);
-    for (auto &[name, li] : m_indexes) {
+    for (auto it = m_indexes.begin(); it != m_indexes.end();) {
+        const QString &name = it->first;
+        LoadedIndex &li = it->second;
         if (li.index->needsRebuild()) {
             auto info = space(name);
             if (info && *info) {
                 qCInfo(lcIndex).noquote() << "rebuilding" << name << "for its new size:" << li.index->size() << "vectors";
+                // The old index goes first when no search holds it (none can start: they need
+                // m_indexMutex): the build then never has both in memory, which was the
+                // peak of a large ingest (a 50k flat index beside the new IVF, ~2x the vectors).
+                const bool released = li.index.use_count() == 1;
+                if (released)
+                    li.index.reset();
                 if (auto built = buildFromDatabase(**info)) {
                     li.index = built->first;
                     li.revision = built->second;
                     li.savedRevision = 0;
-                } else
+                } else {
                     qCWarning(lcIndex) << "rebuild failed:" << built.errorMessage();
+                    if (released) { // nothing left to save; the next index() rebuilds or loads
+                        it = m_indexes.erase(it);
+                        continue;
+                    }
+                }
             }
         }
-        if (li.savedRevision == li.revision)
-            continue;
-        if (auto r = li.index->save(indexPath(name), li.revision); !r)
-            return r;
-        li.savedRevision = li.revision;
+        if (li.savedRevision != li.revision) {
+            if (auto r = li.index->save(indexPath(name), li.revision); !r)
+                return r;
+            li.savedRevision = li.revision;
+        }
+        ++it;
     }
     return {};
 }
