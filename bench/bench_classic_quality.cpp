@@ -12,7 +12,7 @@
 //   adwaita-symbolic Adwaita's monochrome -symbolic glyphs at 64 px, label = folder: held out
 //   cxr              /work/shared/testdata/cxr-sample (50 chest X-rays, label = `finding`):
 //                    a sanity check only, far too small to tune on
-//   --root DIR       any folder of <category>/*.png
+//   --root DIR       any folder of <category>/*.png or *.svg
 //
 // Per set: precision@10 (leave-one-out, cosine), overall / macro / per label, near-duplicate
 // recall@1 under common edits and, with whitening on, a PCA-whitening fitted (unsupervised)
@@ -365,7 +365,7 @@ QImage readUnique(const QString &path, std::set<QByteArray> &seen)
     return img.isNull() ? QImage() : toPipelineImage(img);
 }
 
-// <root>/<category>/*.png, label = category. Regular files only (icon themes alias one icon
+// <root>/<category>/*.png (or *.svg, rasterised by Qt at its own size), label = category. Regular files only (icon themes alias one icon
 // under several names with symlinks), each byte-identical file once. `symbolic`: 0 = skip
 // *-symbolic* files, 1 = keep only those, 2 = keep all.
 Dataset loadFolders(const QString &name, const QString &root, const QString &role, int symbolic = 2,
@@ -381,7 +381,7 @@ Dataset loadFolders(const QString &name, const QString &root, const QString &rol
         if (skipDirs.contains(cat))
             continue;
         const QDir d(rootDir.filePath(cat));
-        for (const QFileInfo &fi : d.entryInfoList({QStringLiteral("*.png")}, QDir::Files, QDir::Name)) {
+        for (const QFileInfo &fi : d.entryInfoList({QStringLiteral("*.png"), QStringLiteral("*.svg")}, QDir::Files, QDir::Name)) {
             const bool isSymbolic = fi.fileName().contains(QLatin1String("-symbolic"));
             if (fi.isSymLink() || (symbolic == 0 && isSymbolic) || (symbolic == 1 && !isSymbolic))
                 continue;
