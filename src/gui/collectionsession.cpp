@@ -124,13 +124,16 @@ void CollectionSession::startLoadingEmbedder()
         outcome.modelId = modelId;
         if (auto embedder = EmbedderFactory::create(modelId)) {
             outcome.embedder = std::shared_ptr<Embedder>(std::move(*embedder));
-            // One throw-away image here, on the loader's thread: the first embedding in a
-            // process pays one-time set-up (OpenCV builds its colour-conversion tables, ~140 ms
-            // for the classic embedder; libtorch picks kernels and grows its allocator), which
-            // the user's first query by an example image would otherwise wait for.
-            QImage warmUp(32, 32, QImage::Format_RGB888);
-            warmUp.fill(Qt::gray);
-            (void)outcome.embedder->embedImages(std::span(&warmUp, 1));
+            // The built-in embedder's first image in a process costs ~140 ms more than the
+            // rest (OpenCV builds its colour-conversion tables): pay it here, on the loader's
+            // thread, not in the user's first query by an example image. Not for models: a
+            // forward pass of a large one costs seconds of CPU that a user who only browses
+            // or searches by words would pay for nothing.
+            if (isBuiltIn(modelId)) {
+                QImage warmUp(32, 32, QImage::Format_RGB888);
+                warmUp.fill(Qt::gray);
+                (void)outcome.embedder->embedImages(std::span(&warmUp, 1));
+            }
         } else {
             outcome.error = embedder.errorMessage();
         }
