@@ -485,8 +485,7 @@ private Q_SLOTS:
             for (size_t i = 0; i < a->size(); ++i)
                 QCOMPARE((*b)[i].score, (*a)[i].score);
         }
-        // Saved again unchanged (an IVF's lists are still mapped from the file it was loaded
-        // from), it loads to the same index.
+        // Saved again unchanged, it loads to the same index.
         const QString again = file + QStringLiteral(".again");
         QVERIFY(copy->save(again, 42).ok());
         auto reloaded = VectorIndex::load(again, 42, d.size(), 32, params);

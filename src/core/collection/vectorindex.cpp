@@ -17,7 +17,6 @@
 #include <faiss/impl/io.h>
 #include <faiss/index_io.h>
 #include <faiss/invlists/InvertedLists.h>
-#include <faiss/invlists/OnDiskInvertedLists.h>
 #include <faiss/utils/distances.h>
 
 #include <omp.h>
@@ -411,9 +410,7 @@ struct VectorIndex::Private
     faiss::IndexIDMap2 *flatMap = nullptr;
     faiss::IndexFlat *flat = nullptr;
     faiss::IndexIVFFlat *ivf = nullptr;
-    // The IVF's lists: in RAM (built, or changed since the load), or read-only over the index
-    // file as load() mapped it (see makeListsWritable()).
-    const faiss::InvertedLists *ivfLists = nullptr;
+    const faiss::ArrayInvertedLists *ivfLists = nullptr; // the IVF's lists (always in RAM here)
     const faiss::IndexFlat *coarse = nullptr;            // the IVF's quantizer
 
     // IVF only.
@@ -453,35 +450,16 @@ struct VectorIndex::Private
     void setIvf(std::unique_ptr<faiss::IndexIVFFlat> i)
     {
         ivf = i.get();
-        ivfLists = i->invlists;
+        ivfLists = dynamic_cast<const faiss::ArrayInvertedLists *>(i->invlists);
         coarse = dynamic_cast<const faiss::IndexFlat *>(i->quantizer);
-        const bool known = dynamic_cast<const faiss::ArrayInvertedLists *>(ivfLists) != nullptr
-                           || dynamic_cast<const faiss::OnDiskInvertedLists *>(ivfLists) != nullptr;
-        if (!known || !coarse || i->code_size != size_t(i->d) * sizeof(float))
-            throw std::runtime_error("unexpected IVF layout (lists neither in memory nor mapped, or quantizer not flat)");
+        if (!ivfLists || !coarse || i->code_size != size_t(i->d) * sizeof(float))
+            throw std::runtime_error("unexpected IVF layout (lists not in memory or quantizer not flat)");
         flatMap = nullptr;
         flat = nullptr;
         index = std::move(i);
     }
 
     qint64 count() const { return index ? qint64(index->ntotal) : 0; }
-
-    // Lists that load() mapped from the file are read-only: the first change copies them
-    // into RAM (positions kept, so the id → list/offset map stays right). Searches never
-    // need this, so an index that is only searched (the CLI, the REST server, a window that
-    // only browses) never pays for the copy. Call with the write lock held.
-    void makeListsWritable()
-    {
-        if (!ivf || dynamic_cast<const faiss::ArrayInvertedLists *>(ivf->invlists))
-            return;
-        auto lists = std::make_unique<faiss::ArrayInvertedLists>(ivf->nlist, ivf->code_size);
-        for (size_t l = 0; l < ivf->nlist; ++l) {
-            if (const size_t n = ivfLists->list_size(l))
-                lists->add_entries(l, n, ivfLists->get_ids(l), ivfLists->get_codes(l));
-        }
-        ivf->replace_invlists(lists.release(), /*own=*/true);
-        ivfLists = ivf->invlists;
-    }
 
     // Row of `id` inside the index, or null.
     const float *rowOf(qint64 id) const
@@ -499,7 +477,7 @@ struct VectorIndex::Private
                 return nullptr;
             const size_t list = faiss::lo_listno(it->second);
             const size_t offset = faiss::lo_offset(it->second);
-            return reinterpret_cast<const float *>(ivfLists->get_codes(list)) + offset * size_t(dim);
+            return reinterpret_cast<const float *>(ivfLists->codes[list].data()) + offset * size_t(dim);
         }
         return nullptr;
     }
@@ -596,9 +574,9 @@ struct VectorIndex::Private
                 sorted = nlist;
             }
             const size_t list = size_t(order[size_t(rank)]);
-            const qint64 n = qint64(ivfLists->list_size(list));
-            const float *rows = reinterpret_cast<const float *>(ivfLists->get_codes(list));
-            const FaissId *ids = ivfLists->get_ids(list);
+            const qint64 n = qint64(ivfLists->ids[list].size());
+            const float *rows = reinterpret_cast<const float *>(ivfLists->codes[list].data());
+            const FaissId *ids = ivfLists->ids[list].data();
             for (qint64 start = 0; start < n; start += kScanBlock) {
                 const qint64 len = std::min(kScanBlock, n - start);
                 innerProductsContiguous(q, rows + size_t(start) * size_t(dim), len, dim, scores.data());
@@ -831,34 +809,24 @@ private:
 // passed the checksum can still have been written by something else.
 bool ivfConsistent(const faiss::IndexIVFFlat &ivf, qint64 count)
 {
-    const faiss::InvertedLists *lists = ivf.invlists;
-    const auto *inRam = dynamic_cast<const faiss::ArrayInvertedLists *>(lists);
-    const auto *mapped = dynamic_cast<const faiss::OnDiskInvertedLists *>(lists);
+    const auto *lists = dynamic_cast<const faiss::ArrayInvertedLists *>(ivf.invlists);
     const auto *coarse = dynamic_cast<const faiss::IndexFlat *>(ivf.quantizer);
-    if (!ivf.is_trained || !(inRam || mapped) || !coarse || coarse->d != ivf.d || size_t(coarse->ntotal) != ivf.nlist ||
+    if (!ivf.is_trained || !lists || !coarse || coarse->d != ivf.d || size_t(coarse->ntotal) != ivf.nlist ||
         coarse->metric_type != faiss::METRIC_INNER_PRODUCT || ivf.code_size != size_t(ivf.d) * sizeof(float) ||
         lists->nlist != ivf.nlist || ivf.direct_map.type != faiss::DirectMap::Hashtable ||
         ivf.direct_map.hashtable.size() != size_t(count))
         return false;
-    if (mapped && (!mapped->ptr || mapped->lists.size() != mapped->nlist))
-        return false;
     size_t total = 0;
     for (size_t l = 0; l < lists->nlist; ++l) {
-        if (inRam && inRam->codes[l].size() != inRam->ids[l].size() * ivf.code_size)
+        if (lists->codes[l].size() != lists->ids[l].size() * ivf.code_size)
             return false;
-        if (mapped) { // each list's codes and ids inside the mapped file
-            const faiss::OnDiskOneList &one = mapped->lists[l];
-            const size_t bytes = one.capacity * (ivf.code_size + sizeof(FaissId));
-            if (one.size > one.capacity || one.offset > mapped->totsize || bytes > mapped->totsize - one.offset)
-                return false;
-        }
-        total += lists->list_size(l);
+        total += lists->ids[l].size();
     }
     if (total != size_t(count))
         return false;
     for (const auto &[id, lo] : ivf.direct_map.hashtable) {
         const size_t list = faiss::lo_listno(quint64(lo)), offset = faiss::lo_offset(quint64(lo));
-        if (list >= lists->nlist || offset >= lists->list_size(list) || lists->get_ids(list)[offset] != id)
+        if (list >= lists->nlist || offset >= lists->ids[list].size() || lists->ids[list][offset] != id)
             return false;
     }
     return true;
@@ -1119,7 +1087,6 @@ Result<void> VectorIndex::add(std::span<const qint64> ids, std::span<const float
             return Error(QStringLiteral("Vector index: the same id twice in one add"), Error::Code::InvalidArgument);
 
         const auto lock = d->writeLock();
-        d->makeListsWritable();
         // add() replaces the vectors of ids already present.
         std::vector<FaissId> present;
         for (qint64 id : sorted)
@@ -1151,7 +1118,6 @@ Result<void> VectorIndex::remove(std::span<const qint64> ids)
         present.erase(std::unique(present.begin(), present.end()), present.end());
         if (present.empty())
             return {};
-        d->makeListsWritable();
         if (d->ivf)
             d->ivf->remove_ids(faiss::IDSelectorArray(present.size(), present.data()));
         else
@@ -1291,12 +1257,6 @@ Result<void> VectorIndex::save(const QString &path, quint64 revision) const
 {
     return guarded("save", [&]() -> Result<void> {
         std::lock_guard saveLock(d->saveMutex);
-        if (d->ivf && !dynamic_cast<const faiss::ArrayInvertedLists *>(d->ivf->invlists)) {
-            // FAISS writes mapped lists as a reference to another file, not as the lists:
-            // copy them into RAM first (only an index saved unchanged since its load gets here).
-            const auto write = d->writeLock();
-            d->makeListsWritable();
-        }
         const auto lock = d->readLock();
         const QFileInfo info(path);
         const QString dir = info.absolutePath();
@@ -1410,11 +1370,8 @@ Result<std::unique_ptr<VectorIndex>> VectorIndex::load(const QString &path, quin
 
         std::unique_ptr<faiss::Index> raw;
         try {
-            // IVF lists are mapped from the file, not read into RAM: the file is verified above,
-            // and a search reads only the lists it probes, so opening is quick whatever the
-            // index's size (a 100k × 704 index: 1.3 s of copying and zero-filling before).
             faiss::FileIOReader reader(QFile::encodeName(path).constData());
-            raw.reset(faiss::read_index(&reader, faiss::IO_FLAG_MMAP));
+            raw.reset(faiss::read_index(&reader));
         } catch (const faiss::FaissException &e) {
             return corrupt(QStringLiteral("FAISS cannot read it (%1)").arg(QString::fromUtf8(e.what())));
         }
