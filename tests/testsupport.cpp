@@ -54,6 +54,8 @@ QImage makeSyntheticImage(int width, int height, quint32 seed)
 #include <QDir>
 #include <QFile>
 #include <QImageWriter>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QProcess>
 #include <QtEndian>
 
@@ -62,6 +64,14 @@ QImage makeSyntheticImage(int width, int height, quint32 seed)
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
+
+#include <faiss/IndexIVFFlat.h>
+#include <faiss/impl/io.h>
+#include <faiss/index_io.h>
+#include <faiss/invlists/InvertedLists.h>
+#include <xxhash.h>
+
+#include <memory>
 
 namespace lookalike::test {
 
@@ -207,6 +217,42 @@ QString startImageServer(QProcess &process, const QString &root, const QString &
     if (!line.startsWith("PORT "))
         return {};
     return QStringLiteral("http://127.0.0.1:%1").arg(QString::fromLatin1(line.mid(5)));
+}
+
+bool writeIndexVouchedFor(const QString &file, const QByteArray &bytes, const QString &like)
+{
+    QFile meta(like + QStringLiteral(".meta"));
+    if (!meta.open(QIODevice::ReadOnly))
+        return false;
+    QJsonObject o = QJsonDocument::fromJson(meta.readAll()).object();
+    o[QStringLiteral("fileSize")] = double(bytes.size());
+    o[QStringLiteral("xxh3")] =
+        QStringLiteral("%1").arg(XXH3_64bits(bytes.constData(), size_t(bytes.size())), 16, 16, QLatin1Char('0'));
+    const QByteArray json = QJsonDocument(o).toJson();
+    QFile out(file), outMeta(file + QStringLiteral(".meta"));
+    return out.open(QIODevice::WriteOnly | QIODevice::Truncate) && out.write(bytes) == bytes.size() &&
+           outMeta.open(QIODevice::WriteOnly | QIODevice::Truncate) && outMeta.write(json) == json.size();
+}
+
+QByteArray ivfIndexWithFaissOwnLists(const QString &file)
+{
+    try {
+        faiss::FileIOReader reader(QFile::encodeName(file).constData());
+        std::unique_ptr<faiss::Index> raw(faiss::read_index(&reader));
+        auto *ivf = dynamic_cast<faiss::IndexIVFFlat *>(raw.get());
+        if (!ivf)
+            return {};
+        auto *array = new faiss::ArrayInvertedLists(ivf->nlist, ivf->code_size);
+        for (size_t l = 0; l < ivf->nlist; ++l)
+            array->add_entries(l, ivf->invlists->list_size(l), ivf->invlists->get_ids(l), ivf->invlists->get_codes(l));
+        ivf->replace_invlists(array, true);
+        faiss::VectorIOWriter writer;
+        faiss::write_index(ivf, &writer);
+        return QByteArray(reinterpret_cast<const char *>(writer.data.data()), qsizetype(writer.data.size()));
+    } catch (const std::exception &e) {
+        qWarning() << "cannot re-encode" << file << e.what();
+        return {};
+    }
 }
 
 } // namespace lookalike::test

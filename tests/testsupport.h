@@ -13,6 +13,14 @@ QString cliPath();
 // The whole file, or an empty array when it cannot be read.
 QByteArray readFile(const QString &path);
 
+// Index files (collection/vectorindex.h). Writes `bytes` as the index `file` with a sidecar
+// that vouches for them (the sidecar of `like` with their size and checksum), so that a load
+// gets past the checksum and has to judge the contents themselves.
+bool writeIndexVouchedFor(const QString &file, const QByteArray &bytes, const QString &like);
+// The IVF index file `file` re-encoded with FAISS's own lists (ArrayInvertedLists), as index
+// files were written before the mapped list format; empty if it is not an IVFFlat index.
+QByteArray ivfIndexWithFaissOwnLists(const QString &file);
+
 // A photo-like RGB test image: smooth gradients, a few shapes and noise, deterministic in `seed`.
 QImage makeSyntheticImage(int width, int height, quint32 seed);
 

@@ -15,6 +15,7 @@
 #include <cmath>
 
 using namespace lookalike;
+using namespace lookalike::test;
 
 namespace {
 
@@ -420,6 +421,54 @@ private Q_SLOTS:
         auto loaded = (*reopened)->index(space);
         QVERIFY(loaded && !(*loaded)->isExact());
         QCOMPARE((*loaded)->size(), qint64(400));
+    }
+
+    // An index file from before the mapped list format is used (read into memory) and is
+    // rewritten in the current format when the collection closes, after which it is mapped.
+    void olderIndexFormatIsRewrittenOnClose()
+    {
+        QTemporaryDir tmp;
+        IndexParams params;
+        params.exactThreshold = 300;
+        QString file;
+        QString space;
+        {
+            auto created = createWithItems(tmp.path(), 10);
+            space = created->imageSpaceName();
+            file = created->indexPath(space);
+            std::vector<NewItem> items;
+            for (int i = 10; i < 400; ++i)
+                items.push_back(makeItem(i, space));
+            QVERIFY((*created->openWriter())->writeItems(items));
+        }
+        {
+            auto c = Collection::open(tmp.path(), params);
+            QVERIFY(c);
+            auto index = (*c)->index(space); // rebuilt as IVF (the file is exact), saved
+            QVERIFY(index && !(*index)->isExact());
+        }
+        QVERIFY(readFile(file).contains("ilLk"));
+        const QByteArray old = ivfIndexWithFaissOwnLists(file);
+        QVERIFY(!old.isEmpty() && !old.contains("ilLk"));
+        QVERIFY(writeIndexVouchedFor(file, old, file));
+        {
+            auto c = Collection::open(tmp.path(), params);
+            QVERIFY(c);
+            auto index = (*c)->index(space);
+            QVERIFY(index && (*index)->loadedFromOlderFormat());
+            QCOMPARE((*index)->mappedBytes(), qint64(0));
+            QCOMPARE((*index)->search(unitVector(123), 1)->front().id,
+                     (*(*c)->itemByUri(QStringLiteral("/data/img123.png")))->id);
+        }
+        QVERIFY(readFile(file).contains("ilLk"));
+        auto c = Collection::open(tmp.path(), params);
+        QVERIFY(c);
+        auto index = (*c)->index(space);
+        QVERIFY(index && !(*index)->loadedFromOlderFormat());
+        QVERIFY((*index)->mappedBytes() > 0);
+        QCOMPARE((*index)->size(), qint64(400));
+        QCOMPARE((*index)->search(unitVector(123), 1)->front().id,
+                 (*(*c)->itemByUri(QStringLiteral("/data/img123.png")))->id);
     }
 
     void corruptIndexIsRebuilt_data()

@@ -1,4 +1,5 @@
 #include "collection/vectorindex.h"
+#include "testsupport.h"
 
 #include <QFile>
 #include <QTemporaryDir>
@@ -7,11 +8,13 @@
 #include <algorithm>
 #include <atomic>
 #include <cmath>
+#include <cstring>
 #include <random>
 #include <set>
 #include <thread>
 
 using namespace lookalike;
+using namespace lookalike::test;
 
 namespace {
 
@@ -180,6 +183,20 @@ IndexParams smallThreshold()
     IndexParams p;
     p.exactThreshold = 5000;
     return p;
+}
+
+// Both indexes give the same ids and scores for every held-out query.
+bool sameResults(const VectorIndex &a, const VectorIndex &b, const Data &queries)
+{
+    for (qint64 q = 0; q < queries.size(); ++q) {
+        const auto x = a.search(queries.row(q), 10), y = b.search(queries.row(q), 10);
+        if (!x || !y || idsOf(*x) != idsOf(*y))
+            return false;
+        for (size_t i = 0; i < x->size(); ++i)
+            if ((*x)[i].score != (*y)[i].score)
+                return false;
+    }
+    return true;
 }
 
 } // namespace
@@ -575,6 +592,129 @@ private Q_SLOTS:
         QCOMPARE(VectorIndex::load(path(QStringLiteral("never-written.faiss")), 1, 1, 24).error().code, Error::Code::NotFound);
     }
 
+    // A loaded IVF index searches its lists where they lie in the mapped file; a list is
+    // copied into memory when it is first changed while the others stay mapped, also after
+    // the file was replaced on disk by a save.
+    void loadedListsAreMappedAndCopiedOnWrite()
+    {
+        Data held;
+        const Data d = clusteredData(8000, 32, 20, 0.6f, 21, &held, 20);
+        const IndexParams params = smallThreshold();
+        auto index = buildOrFail(d, params);
+        QVERIFY(index && !index->isExact());
+        QCOMPARE(index->mappedBytes(), qint64(0)); // built in memory
+        const QString file = path(QStringLiteral("mapped.faiss"));
+        QVERIFY(index->save(file, 1).ok());
+        auto loaded = VectorIndex::load(file, 1, d.size(), 32, params);
+        QVERIFY2(loaded.ok(), qPrintable(loaded.errorMessage()));
+        auto &copy = *loaded;
+        const qint64 all = d.size() * qint64(32 * sizeof(float) + sizeof(qint64));
+        QCOMPARE(copy->mappedBytes(), all);
+        QVERIFY(sameResults(*index, *copy, held));
+        QVERIFY(!copy->loadedFromOlderFormat());
+
+        // Removing a few ids copies their lists only.
+        const std::vector<qint64> removed(d.ids.begin(), d.ids.begin() + 10);
+        QVERIFY(index->remove(removed).ok());
+        QVERIFY(copy->remove(removed).ok());
+        const qint64 afterRemove = copy->mappedBytes();
+        QVERIFY2(afterRemove > 0 && afterRemove < all, qPrintable(QString::number(afterRemove)));
+        // Adding copies the lists it lands in; re-adding an id replaces its vector.
+        const Data more = randomData(30, 32, 23, 9000000, 1);
+        QVERIFY(index->add(more.ids, more.x).ok());
+        QVERIFY(copy->add(more.ids, more.x).ok());
+        QVERIFY(index->add(std::span<const qint64>(&d.ids[100], 1), held.row(0)).ok());
+        QVERIFY(copy->add(std::span<const qint64>(&d.ids[100], 1), held.row(0)).ok());
+        QVERIFY(copy->mappedBytes() < afterRemove);
+        QVERIFY(copy->mappedBytes() > 0);
+        QCOMPARE(copy->size(), index->size());
+        QVERIFY(sameResults(*index, *copy, held));
+        QCOMPARE(copy->search(held.row(0), 1)->front().id, d.ids[100]);
+
+        // Saved over the file it is mapped from (rename): it keeps working, and the new file
+        // (written from mapped and copied lists alike) loads to the same index.
+        QVERIFY(copy->save(file, 2).ok());
+        QVERIFY(sameResults(*index, *copy, held));
+        auto again = VectorIndex::load(file, 2, index->size(), 32, params);
+        QVERIFY2(again.ok(), qPrintable(again.errorMessage()));
+        QCOMPARE((*again)->mappedBytes(), index->size() * qint64(32 * sizeof(float) + sizeof(qint64)));
+        QVERIFY(sameResults(*index, **again, held));
+    }
+
+    // Index files written before IvfLists hold FAISS's own list format: still read.
+    void readsFaissOwnListFormat()
+    {
+        Data held;
+        const Data d = clusteredData(8000, 32, 20, 0.6f, 29, &held, 20);
+        const IndexParams params = smallThreshold();
+        auto index = buildOrFail(d, params);
+        QVERIFY(index && !index->isExact());
+        const QString file = path(QStringLiteral("ours.faiss"));
+        QVERIFY(index->save(file, 5).ok());
+        QVERIFY(readFile(file).contains("ilLk"));
+
+        // Rewritten with ArrayInvertedLists, as FAISS itself writes an IVFFlat index.
+        const QByteArray old = ivfIndexWithFaissOwnLists(file);
+        QVERIFY(old.contains("ilar") && !old.contains("ilLk"));
+        const QString oldFile = path(QStringLiteral("faiss-lists.faiss"));
+        QVERIFY(writeIndexVouchedFor(oldFile, old, file));
+
+        auto loaded = VectorIndex::load(oldFile, 5, d.size(), 32, params);
+        QVERIFY2(loaded.ok(), qPrintable(loaded.errorMessage()));
+        QCOMPARE((*loaded)->mappedBytes(), qint64(0)); // read into memory
+        QVERIFY((*loaded)->loadedFromOlderFormat());
+        QVERIFY(!index->loadedFromOlderFormat());
+        QVERIFY(sameResults(*index, **loaded, held));
+        // Saved again, it is in the mapped format.
+        QVERIFY((*loaded)->save(oldFile, 6).ok());
+        QVERIFY(readFile(oldFile).contains("ilLk"));
+    }
+
+    // List headers that lie (with a sidecar that vouches for the bytes): a Corrupt error,
+    // never a read past the mapping or an allocation of what the header claims.
+    void lyingListHeadersAreCorrupt()
+    {
+        const Data d = clusteredData(8000, 16, 20, 0.6f, 31);
+        auto index = buildOrFail(d, smallThreshold());
+        QVERIFY(index && !index->isExact());
+        const QString file = path(QStringLiteral("lists.faiss"));
+        QVERIFY(index->save(file, 3).ok());
+        const QByteArray good = readFile(file);
+        const qsizetype at = good.indexOf("ilLk") + 4; // nlist, code_size, sizes[nlist], pad
+        QVERIFY(at > 4);
+        quint64 nlist = 0;
+        std::memcpy(&nlist, good.constData() + at, sizeof nlist);
+        QVERIFY(nlist > 2 && nlist < 1000);
+        const auto field = [&](quint64 i) { return at + qsizetype(8 * i); };
+        const auto sizeAt = [&](quint64 list) { return field(2 + list); };
+        quint64 size0 = 0;
+        std::memcpy(&size0, good.constData() + sizeAt(0), sizeof size0);
+
+        const std::vector<std::pair<qsizetype, quint64>> lies = {
+            {field(0), 0},                        // no lists
+            {field(0), quint64(1) << 60},         // absurdly many lists
+            {field(0), nlist + 1},                // one list more than the index has
+            {field(1), 0},                        // empty codes
+            {field(1), 16 * 4 + 4},               // another code size
+            {sizeAt(0), quint64(1) << 50},        // a huge list
+            {sizeAt(0), size0 + 1},               // one row more than the file holds
+            {sizeAt(0), size0 > 0 ? size0 - 1 : 1}, // a row fewer than the index holds
+            {field(2 + nlist), 200},              // padding beyond the alignment
+        };
+        const QString bad = path(QStringLiteral("lying.faiss"));
+        for (const auto &[offset, value] : lies) {
+            QByteArray bytes = good;
+            std::memcpy(bytes.data() + offset, &value, sizeof value);
+            QVERIFY(writeIndexVouchedFor(bad, bytes, file));
+            const auto r = VectorIndex::load(bad, 3, d.size(), 16, smallThreshold());
+            QVERIFY2(!r.ok(), qPrintable(QStringLiteral("offset %1 value %2 loaded").arg(offset).arg(value)));
+            QCOMPARE(r.error().code, Error::Code::Corrupt);
+        }
+        // The same bytes unchanged load (the test's sidecar is right).
+        QVERIFY(writeIndexVouchedFor(bad, good, file));
+        QVERIFY(VectorIndex::load(bad, 3, d.size(), 16, smallThreshold()).ok());
+    }
+
     void saveCreatesFolders()
     {
         auto index = VectorIndex::createEmpty(4);
@@ -651,8 +791,14 @@ private Q_SLOTS:
     {
         Data held;
         const Data d = clusteredData(8000, 32, 20, 0.6f, 17, &held, 50);
-        auto index = buildOrFail(d, smallThreshold());
-        QVERIFY(index);
+        auto built = buildOrFail(d, smallThreshold());
+        QVERIFY(built);
+        // Loaded, so that the adds and removals copy mapped lists while searches read them.
+        const QString file = path(QStringLiteral("concurrent.faiss"));
+        QVERIFY(built->save(file, 1).ok());
+        auto loaded = VectorIndex::load(file, 1, d.size(), 32, smallThreshold());
+        QVERIFY(loaded.ok() && (*loaded)->mappedBytes() > 0);
+        const auto &index = *loaded;
         std::atomic<bool> stop = false;
         std::atomic<int> failures = 0;
         std::atomic<int> searches = 0;

@@ -464,7 +464,7 @@ Result<QList<ItemRecord>> Collection::items(qint64 offset, qint64 limit)
 Result<QHash<qint64, ItemRecord>> Collection::itemsByIds(std::span<const qint64> ids)
 {
     std::lock_guard lock(m_dbMutex);
-    ReadTransaction snapshot(*m_db);
+    Transaction snapshot(*m_db, Transaction::Kind::Read);
     if (auto r = snapshot.begin(); !r)
         return r.error();
     auto q = m_db->prepare("SELECT " ITEM_COLUMNS " FROM items WHERE id = ?");
@@ -697,7 +697,7 @@ Result<void> Collection::switchModel(const QString &modelId, bool dropOldSpaces)
 Result<QHash<qint64, QString>> Collection::reports(std::span<const qint64> ids)
 {
     std::lock_guard lock(m_dbMutex);
-    ReadTransaction snapshot(*m_db);
+    Transaction snapshot(*m_db, Transaction::Kind::Read);
     if (auto r = snapshot.begin(); !r)
         return r.error();
     auto q = m_db->prepare("SELECT text FROM reports WHERE item_id = ?");
@@ -860,7 +860,12 @@ Result<std::shared_ptr<VectorIndex>> Collection::loadOrRebuild(const SpaceInfo &
     auto loaded = VectorIndex::load(file, space.revision, space.count, space.dimension, m_indexParams);
     if (loaded) {
         std::shared_ptr<VectorIndex> idx(std::move(*loaded));
-        m_indexes[space.name] = {idx, space.revision, space.revision};
+        // An index file from before the mapped list format is rewritten at the next save
+        // (at the latest when the collection closes), once.
+        const bool rewrite = idx->loadedFromOlderFormat();
+        if (rewrite)
+            qCInfo(lcIndex).noquote() << "the index of" << space.name << "will be saved again in the current format";
+        m_indexes[space.name] = {idx, space.revision, rewrite ? 0 : space.revision};
         return idx;
     }
     // A rebuild means the file was lost, damaged or left stale by a crash: worth a warning.
@@ -885,7 +890,7 @@ Result<std::pair<std::shared_ptr<VectorIndex>, quint64>> Collection::buildFromDa
     if (!db)
         return db.error();
     // One read transaction, so the vectors and the revision agree.
-    ReadTransaction snapshot(**db);
+    Transaction snapshot(**db, Transaction::Kind::Read);
     if (auto r = snapshot.begin(); !r)
         return r.error();
     SpaceInfo counted = space;
@@ -931,7 +936,7 @@ Result<void> Collection::forEachEmbedding(const QString &spaceName, const Vector
     auto db = Database::open(QDir(m_dir).filePath(databaseFileName()), Database::Mode::ReadOnly);
     if (!db)
         return db.error();
-    ReadTransaction snapshot(**db);
+    Transaction snapshot(**db, Transaction::Kind::Read);
     if (auto r = snapshot.begin(); !r)
         return r;
     DatabaseVectorSource source(**db, **info);

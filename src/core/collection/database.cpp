@@ -311,7 +311,7 @@ Transaction::~Transaction()
 
 Result<void> Transaction::begin()
 {
-    if (auto r = m_db.exec("BEGIN IMMEDIATE"); !r)
+    if (auto r = m_db.exec(m_kind == Kind::Write ? "BEGIN IMMEDIATE" : "BEGIN"); !r)
         return r;
     m_open = true;
     return {};
@@ -322,20 +322,6 @@ Result<void> Transaction::commit()
     if (auto r = m_db.exec("COMMIT"); !r)
         return r;
     m_open = false;
-    return {};
-}
-
-ReadTransaction::~ReadTransaction()
-{
-    if (m_open)
-        (void)m_db.exec("COMMIT");
-}
-
-Result<void> ReadTransaction::begin()
-{
-    if (auto r = m_db.exec("BEGIN"); !r)
-        return r;
-    m_open = true;
     return {};
 }
 

@@ -120,35 +120,26 @@ private:
     sqlite3 *m_db = nullptr;
 };
 
-// Commits on commit(); rolls back in the destructor otherwise. BEGIN IMMEDIATE takes the
-// write lock up front so that a second writer waits (busy timeout) instead of deadlocking.
+// A transaction, ended by commit() or else rolled back in the destructor.
+// Write: BEGIN IMMEDIATE takes the write lock up front, so that a second writer waits (busy
+// timeout) instead of deadlocking.
+// Read: BEGIN; the statements inside see one snapshot of the database and take SQLite's file
+// locks once instead of once per statement (a search's ten hit rows were ten lock/unlock
+// rounds of fcntl() calls). Nothing to commit: the destructor's rollback ends it.
 class Transaction final
 {
 public:
-    explicit Transaction(Database &db) : m_db(db) {}
+    enum class Kind { Write, Read };
+    explicit Transaction(Database &db, Kind kind = Kind::Write) : m_db(db), m_kind(kind) {}
     ~Transaction();
+    Transaction(const Transaction &) = delete;
+    Transaction &operator=(const Transaction &) = delete;
     Result<void> begin();
     Result<void> commit();
 
 private:
     Database &m_db;
-    bool m_open = false;
-};
-
-// One read transaction: the statements inside it see one snapshot of the database, and take
-// SQLite's file locks once instead of once per statement (a search's ten hit rows were ten
-// lock/unlock rounds of fcntl() calls). Ends in the destructor; there is nothing to commit.
-class ReadTransaction final
-{
-public:
-    explicit ReadTransaction(Database &db) : m_db(db) {}
-    ~ReadTransaction();
-    ReadTransaction(const ReadTransaction &) = delete;
-    ReadTransaction &operator=(const ReadTransaction &) = delete;
-    Result<void> begin();
-
-private:
-    Database &m_db;
+    Kind m_kind;
     bool m_open = false;
 };
 

@@ -1,5 +1,7 @@
 #include "collection/vectorindex.h"
 
+#include "collection/ivflists.h"
+
 #include "util/logging.h"
 
 #include <QDir>
@@ -109,6 +111,7 @@ void configureFaissOnce()
         // one query up (measured in bench/; TOOLCHAIN pitfall 4). Flat single-query search
         // does not go through FAISS at all (see innerProducts below).
         faiss::distance_compute_blas_threshold = 1;
+        IvfLists::registerIo();
     });
 }
 
@@ -257,7 +260,7 @@ auto guarded(const char *what, F &&f) -> decltype(f())
 
 QString errnoText(int err) { return QString::fromLocal8Bit(std::strerror(err)); }
 
-class FdWriter final : public faiss::IOWriter
+class FdWriter final : public OffsetWriter
 {
 public:
     explicit FdWriter(int fd) : m_fd(fd), m_state(XXH3_createState())
@@ -291,6 +294,7 @@ public:
         return nitems;
     }
     int fileno() override { return m_fd; }
+    quint64 offset() const override { return m_bytes; } // the file was created empty
 
     quint64 digest() const { return XXH3_64bits_digest(m_state); }
     quint64 bytes() const { return m_bytes; }
@@ -308,37 +312,6 @@ struct FileHash
     quint64 size = 0;
     quint64 xxh3 = 0;
 };
-
-Result<FileHash> hashFile(const QString &path)
-{
-    const int fd = ::open(QFile::encodeName(path).constData(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return Error(QStringLiteral("Cannot open %1: %2").arg(path, errnoText(errno)),
-                     errno == ENOENT ? Error::Code::NotFound : Error::Code::Io);
-    XXH3_state_t *state = XXH3_createState();
-    XXH3_64bits_reset(state);
-    std::vector<char> buf(size_t(1) << 20);
-    FileHash h;
-    for (;;) {
-        const ssize_t r = ::read(fd, buf.data(), buf.size());
-        if (r < 0) {
-            if (errno == EINTR)
-                continue;
-            const int err = errno;
-            XXH3_freeState(state);
-            ::close(fd);
-            return Error(QStringLiteral("Cannot read %1: %2").arg(path, errnoText(err)), Error::Code::Io);
-        }
-        if (r == 0)
-            break;
-        XXH3_64bits_update(state, buf.data(), size_t(r));
-        h.size += quint64(r);
-    }
-    h.xxh3 = XXH3_64bits_digest(state);
-    XXH3_freeState(state);
-    ::close(fd);
-    return h;
-}
 
 Result<void> fsyncPath(const QString &path, bool directory)
 {
@@ -410,7 +383,7 @@ struct VectorIndex::Private
     faiss::IndexIDMap2 *flatMap = nullptr;
     faiss::IndexFlat *flat = nullptr;
     faiss::IndexIVFFlat *ivf = nullptr;
-    const faiss::ArrayInvertedLists *ivfLists = nullptr; // the IVF's lists (always in RAM here)
+    const IvfLists *ivfLists = nullptr;                  // the IVF's lists (in RAM or mapped)
     const faiss::IndexFlat *coarse = nullptr;            // the IVF's quantizer
 
     // IVF only.
@@ -418,6 +391,7 @@ struct VectorIndex::Private
     qint64 builtCount = 0; // vectors the IVF index held when it was built
     double calibratedRecall = 0;
     int calibrationQueries = 0;
+    bool olderFormat = false; // loaded from a file with FAISS's own list format
 
     mutable std::shared_mutex mutex; // searches share, add/remove exclusive
     mutable std::mutex turnstile;    // see readLock()
@@ -449,11 +423,14 @@ struct VectorIndex::Private
     }
     void setIvf(std::unique_ptr<faiss::IndexIVFFlat> i)
     {
+        // FAISS's own lists (a new index, or a file written before IvfLists) are moved over.
+        if (auto *array = dynamic_cast<faiss::ArrayInvertedLists *>(i->invlists))
+            i->replace_invlists(IvfLists::adopt(*array), true);
         ivf = i.get();
-        ivfLists = dynamic_cast<const faiss::ArrayInvertedLists *>(i->invlists);
+        ivfLists = dynamic_cast<const IvfLists *>(i->invlists);
         coarse = dynamic_cast<const faiss::IndexFlat *>(i->quantizer);
         if (!ivfLists || !coarse || i->code_size != size_t(i->d) * sizeof(float))
-            throw std::runtime_error("unexpected IVF layout (lists not in memory or quantizer not flat)");
+            throw std::runtime_error("unexpected IVF layout (unknown lists or quantizer not flat)");
         flatMap = nullptr;
         flat = nullptr;
         index = std::move(i);
@@ -477,7 +454,7 @@ struct VectorIndex::Private
                 return nullptr;
             const size_t list = faiss::lo_listno(it->second);
             const size_t offset = faiss::lo_offset(it->second);
-            return reinterpret_cast<const float *>(ivfLists->codes[list].data()) + offset * size_t(dim);
+            return reinterpret_cast<const float *>(ivfLists->get_codes(list)) + offset * size_t(dim);
         }
         return nullptr;
     }
@@ -574,9 +551,9 @@ struct VectorIndex::Private
                 sorted = nlist;
             }
             const size_t list = size_t(order[size_t(rank)]);
-            const qint64 n = qint64(ivfLists->ids[list].size());
-            const float *rows = reinterpret_cast<const float *>(ivfLists->codes[list].data());
-            const FaissId *ids = ivfLists->ids[list].data();
+            const qint64 n = qint64(ivfLists->list_size(list));
+            const float *rows = reinterpret_cast<const float *>(ivfLists->get_codes(list));
+            const FaissId *ids = ivfLists->get_ids(list);
             for (qint64 start = 0; start < n; start += kScanBlock) {
                 const qint64 len = std::min(kScanBlock, n - start);
                 innerProductsContiguous(q, rows + size_t(start) * size_t(dim), len, dim, scores.data());
@@ -809,24 +786,22 @@ private:
 // passed the checksum can still have been written by something else.
 bool ivfConsistent(const faiss::IndexIVFFlat &ivf, qint64 count)
 {
-    const auto *lists = dynamic_cast<const faiss::ArrayInvertedLists *>(ivf.invlists);
+    const faiss::InvertedLists *lists = ivf.invlists;
     const auto *coarse = dynamic_cast<const faiss::IndexFlat *>(ivf.quantizer);
     if (!ivf.is_trained || !lists || !coarse || coarse->d != ivf.d || size_t(coarse->ntotal) != ivf.nlist ||
         coarse->metric_type != faiss::METRIC_INNER_PRODUCT || ivf.code_size != size_t(ivf.d) * sizeof(float) ||
-        lists->nlist != ivf.nlist || ivf.direct_map.type != faiss::DirectMap::Hashtable ||
-        ivf.direct_map.hashtable.size() != size_t(count))
+        lists->nlist != ivf.nlist || lists->code_size != ivf.code_size ||
+        ivf.direct_map.type != faiss::DirectMap::Hashtable || ivf.direct_map.hashtable.size() != size_t(count))
         return false;
+    // (IvfLists and ArrayInvertedLists keep codes and ids of equal length by construction.)
     size_t total = 0;
-    for (size_t l = 0; l < lists->nlist; ++l) {
-        if (lists->codes[l].size() != lists->ids[l].size() * ivf.code_size)
-            return false;
-        total += lists->ids[l].size();
-    }
+    for (size_t l = 0; l < lists->nlist; ++l)
+        total += lists->list_size(l);
     if (total != size_t(count))
         return false;
     for (const auto &[id, lo] : ivf.direct_map.hashtable) {
         const size_t list = faiss::lo_listno(quint64(lo)), offset = faiss::lo_offset(quint64(lo));
-        if (list >= lists->nlist || offset >= lists->ids[list].size() || lists->ids[list][offset] != id)
+        if (list >= lists->nlist || offset >= lists->list_size(list) || lists->get_ids(list)[offset] != id)
             return false;
     }
     return true;
@@ -958,6 +933,7 @@ Result<std::unique_ptr<VectorIndex>> VectorIndex::build(const VectorSource &sour
         auto ivf = std::make_unique<faiss::IndexIVFFlat>(new faiss::IndexFlatIP(dim), dim, size_t(nlist),
                                                          faiss::METRIC_INNER_PRODUCT);
         ivf->own_fields = true;
+        ivf->replace_invlists(new IvfLists(size_t(nlist), ivf->code_size), true);
         ivf->cp.niter = kKmeansIterations;
         ivf->cp.max_points_per_centroid = std::numeric_limits<int>::max(); // already sampled
         ivf->cp.min_points_per_centroid = 1;
@@ -1023,12 +999,7 @@ Result<std::unique_ptr<VectorIndex>> VectorIndex::build(const VectorSource &sour
         seen = {};
         // The lists grew by doubling: drop their spare capacity and hand the freed heap pages
         // back (200k × 512 after a build: 577 MiB resident for 391 MiB of vectors, 412 after).
-        if (auto *lists = dynamic_cast<faiss::ArrayInvertedLists *>(ivf->invlists)) {
-            for (size_t l = 0; l < lists->nlist; ++l) {
-                lists->codes[l].shrink_to_fit();
-                lists->ids[l].shrink_to_fit();
-            }
-        }
+        static_cast<IvfLists *>(ivf->invlists)->shrinkToFit();
 #ifdef __GLIBC__
         malloc_trim(0);
 #endif
@@ -1250,6 +1221,14 @@ bool VectorIndex::needsRebuild() const
     return n > kRegrowFactor * std::max<qint64>(d->builtCount, 1) || n < d->params.exactThreshold / 2;
 }
 
+bool VectorIndex::loadedFromOlderFormat() const { return d->olderFormat; }
+
+qint64 VectorIndex::mappedBytes() const
+{
+    const auto lock = d->readLock();
+    return d->ivfLists ? qint64(d->ivfLists->mappedBytes()) : 0;
+}
+
 // ---------------------------------------------------------------------------------------
 // Files
 
@@ -1356,21 +1335,27 @@ Result<std::unique_ptr<VectorIndex>> VectorIndex::load(const QString &path, quin
                          Error::Code::Generic);
 
         // Verify the bytes before FAISS parses them: a damaged length field would otherwise
-        // make it allocate whatever the file claims.
+        // make it allocate whatever the file claims. The file is mapped once for both: the
+        // IVF lists are then used where they lie (IvfLists) instead of being copied.
         const qint64 actualSize = QFileInfo(path).size();
         if (quint64(actualSize) != quint64(fileSize))
             return corrupt(QStringLiteral("file has %1 bytes, the sidecar says %2 (truncated?)")
                                .arg(actualSize)
                                .arg(qint64(fileSize)));
-        auto hash = hashFile(path);
-        if (!hash)
-            return hash.error();
-        if (hash->size != quint64(fileSize) || hash->xxh3 != xxh3)
+        auto mapped = MappedFile::open(path);
+        if (!mapped)
+            return mapped.error().code == Error::Code::Corrupt ? corrupt(mapped.errorMessage()) : mapped.error();
+        const std::shared_ptr<const MappedFile> file = *mapped;
+        file->willNeed();
+        if (file->size() != quint64(fileSize) || XXH3_64bits(file->data(), file->size()) != xxh3)
             return corrupt(QStringLiteral("checksum mismatch"));
 
         std::unique_ptr<faiss::Index> raw;
         try {
-            faiss::FileIOReader reader(QFile::encodeName(path).constData());
+            MappedFileReader reader(file);
+            if (kind == QLatin1String(kKindIvf))
+                reader.expectLists(size_t(std::max<qint64>(0, meta.value(QStringLiteral("nlist")).toInteger(0))),
+                                   size_t(dim) * sizeof(float));
             raw.reset(faiss::read_index(&reader));
         } catch (const faiss::FaissException &e) {
             return corrupt(QStringLiteral("FAISS cannot read it (%1)").arg(QString::fromUtf8(e.what())));
@@ -1392,11 +1377,15 @@ Result<std::unique_ptr<VectorIndex>> VectorIndex::load(const QString &path, quin
             p->setFlat(std::unique_ptr<faiss::IndexIDMap2>(map));
         } else {
             auto *ivf = dynamic_cast<faiss::IndexIVFFlat *>(raw.get());
+            if (const auto *lists = ivf ? dynamic_cast<const IvfLists *>(ivf->invlists) : nullptr;
+                lists && !lists->damage().empty())
+                return corrupt(QStringLiteral("its IVF lists are damaged (%1)").arg(QString::fromStdString(lists->damage())));
             const int nprobe = meta.value(QStringLiteral("nprobe")).toInt(0);
             if (!ivf || !ivfConsistent(*ivf, count) || qint64(ivf->nlist) != meta.value(QStringLiteral("nlist")).toInteger(-1) ||
                 nprobe <= 0 || size_t(nprobe) > ivf->nlist)
                 return corrupt(QStringLiteral("not the IVF index the sidecar describes"));
             raw.release();
+            p->olderFormat = dynamic_cast<const faiss::ArrayInvertedLists *>(ivf->invlists) != nullptr;
             p->setIvf(std::unique_ptr<faiss::IndexIVFFlat>(ivf));
             p->nprobe = nprobe;
             p->ivf->nprobe = size_t(nprobe);
@@ -1404,7 +1393,11 @@ Result<std::unique_ptr<VectorIndex>> VectorIndex::load(const QString &path, quin
             p->calibratedRecall = meta.value(QStringLiteral("calibrationRecall")).toDouble(0);
             p->calibrationQueries = meta.value(QStringLiteral("calibrationQueries")).toInt(0);
         }
-        qCInfo(lcIndex).noquote() << "loaded" << path << "-" << p->describe() << "," << count << "vectors";
+        qCInfo(lcIndex).noquote() << "loaded" << path << "-" << p->describe() << "," << count << "vectors"
+                                  << (p->ivfLists ? QStringLiteral(", %1 of %2 lists used from the mapped file")
+                                                        .arg(p->ivfLists->mappedLists())
+                                                        .arg(p->ivfLists->nlist)
+                                                  : QString());
         return std::unique_ptr<VectorIndex>(new VectorIndex(std::move(p)));
     });
 }

@@ -91,6 +91,12 @@ public:
     // True when the index kind no longer suits its size (flat past the threshold, or IVF that
     // has grown far beyond what it was trained on); the owner rebuilds it when convenient.
     bool needsRebuild() const;
+    // Bytes of vectors and ids used straight from the mapped index file (not copied into
+    // memory): all of an IVF index's lists after load(), less the lists changed since.
+    qint64 mappedBytes() const;
+    // True when load() read a file whose lists are in FAISS's own format (written before
+    // the mapped lists): it works, in memory; saving it again makes later loads map it.
+    bool loadedFromOlderFormat() const;
 
 private:
     struct Private;
