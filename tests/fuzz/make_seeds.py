@@ -178,6 +178,20 @@ def main():
     for name, body in adds.items():
         put("restrequest", f"add-{name}", b"\x02" + json.dumps(body).encode())
 
+    # ivflists: the lists section after its fourcc (collection/ivflists.cpp), 8 lists of
+    # 16-byte codes as the fuzz target expects; the pad counts from the input's start.
+    def lists(sizes, code_size=16, aligned=True):
+        head = struct.pack("<QQ", len(sizes), code_size) + struct.pack(f"<{len(sizes)}Q", *sizes)
+        pad = (64 - (len(head) + 8) % 64) % 64 if aligned else 0
+        ids = b"".join(struct.pack("<q", 1000 * l + i) for l, n in enumerate(sizes) for i in range(n))
+        codes = bytes((7 * i) % 251 for i in range(sum(sizes) * code_size))
+        return head + struct.pack("<Q", pad) + bytes(pad) + ids + codes
+    put("ivflists", "eight", lists([3, 0, 5, 1, 2, 0, 0, 4]))
+    put("ivflists", "eight-unaligned", lists([3, 0, 5, 1, 2, 0, 0, 4], aligned=False))
+    put("ivflists", "empty-lists", lists([0] * 8))
+    put("ivflists", "truncated", lists([3, 0, 5, 1, 2, 0, 0, 4])[:150])
+    put("ivflists", "other-shape", lists([1, 2, 3], code_size=12))
+
 
 if __name__ == "__main__":
     main()

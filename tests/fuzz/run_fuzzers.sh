@@ -14,7 +14,7 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 BUILD=${1:-$ROOT/build/fuzz}
 SECONDS_EACH=${2:-60}
 shift $(( $# > 2 ? 2 : $# ))
-TARGETS=${*:-imagedecoder svg csv safetensors modelconfig tokenizer spiece restrequest}
+TARGETS=${*:-imagedecoder svg csv safetensors modelconfig tokenizer spiece restrequest ivflists}
 SCRATCH=$(mktemp -d /tmp/lookalike-fuzz.XXXXXX)
 export QT_QPA_PLATFORM=offscreen
 # Leaks in Qt's and fontconfig's process-lifetime caches are not ours; everything else counts.

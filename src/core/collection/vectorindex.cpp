@@ -786,7 +786,11 @@ private:
 // passed the checksum can still have been written by something else.
 bool ivfConsistent(const faiss::IndexIVFFlat &ivf, qint64 count)
 {
+    // Our lists, or FAISS's own from an older file; no other kind (FAISS's on-disk lists
+    // would point at another file).
     const faiss::InvertedLists *lists = ivf.invlists;
+    if (!dynamic_cast<const IvfLists *>(lists) && !dynamic_cast<const faiss::ArrayInvertedLists *>(lists))
+        return false;
     const auto *coarse = dynamic_cast<const faiss::IndexFlat *>(ivf.quantizer);
     if (!ivf.is_trained || !lists || !coarse || coarse->d != ivf.d || size_t(coarse->ntotal) != ivf.nlist ||
         coarse->metric_type != faiss::METRIC_INNER_PRODUCT || ivf.code_size != size_t(ivf.d) * sizeof(float) ||
