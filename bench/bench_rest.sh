@@ -12,6 +12,7 @@
 # model id (synthetic-d704) is no real model, so the server warns that example images and
 # adds are unavailable; searches by item need none. Settings through the environment:
 #   N=100000 THREADS=4 CONNECTIONS=16 DURATION=20s K=10 PREFIX=/tmp/lookalike-bench-search
+#   WORKERS=0 (the server's --workers; 0 = its default)
 # The server's stderr and wrk's output go to build/bench-rest/<time>/.
 set -euo pipefail
 
@@ -26,6 +27,7 @@ CONNECTIONS=${CONNECTIONS:-16}
 DURATION=${DURATION:-20s}
 K=${K:-10}
 PREFIX=${PREFIX:-/tmp/lookalike-bench-search}
+WORKERS=${WORKERS:-0}
 [ -x "$CLI" ] || { echo "no $CLI: cmake --build $BUILD --target lookalike-cli" >&2; exit 2; }
 [ -x "$BENCH_SEARCH" ] || { echo "no $BENCH_SEARCH: cmake --build $BUILD --target bench_search" >&2; exit 2; }
 command -v wrk >/dev/null || { echo "needs wrk (apt-get install wrk; packaging/install-deps.sh)" >&2; exit 2; }
@@ -40,7 +42,7 @@ if [ ! -f "$COLLECTION/bench-build.json" ]; then
 fi
 
 # --- the server, on a free loopback port, with a token of its own
-"$CLI" serve "$COLLECTION" --port 0 --token-file "$OUT/token" --json >"$OUT/serve.json" 2>"$OUT/serve.log" &
+"$CLI" serve "$COLLECTION" --port 0 --workers "$WORKERS" --token-file "$OUT/token" --json >"$OUT/serve.json" 2>"$OUT/serve.log" &
 SERVER=$!
 trap 'kill -TERM $SERVER 2>/dev/null; wait $SERVER 2>/dev/null || true' EXIT
 for _ in $(seq 1 600); do
@@ -59,6 +61,7 @@ done
 
 echo "collection: $COLLECTION ($ITEMS items)"
 echo "machine:    $(nproc) cores, $(uptime | sed 's/.*load average: /load average before: /')"
+echo "server:     lookalike-cli serve --workers $WORKERS (0 = one per core, at least 2)"
 echo "command:    wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency -s bench/rest_search.lua $SEARCH -- TOKEN $ITEMS $K"
 wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s "$ROOT/bench/rest_search.lua" "$SEARCH" -- "$TOKEN" "$ITEMS" "$K" \
     | tee "$OUT/wrk.txt"

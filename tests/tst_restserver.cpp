@@ -1013,10 +1013,14 @@ private Q_SLOTS:
         QCOMPARE(p->exitStatus(), QProcess::NormalExit);
         QCOMPARE(p->exitCode(), 0);
 
-        // Later starts say where the token is, not what it is.
+        // Later starts say where the token is, not what it is (this one with one search thread).
         QJsonObject second;
-        p = serve({}, second);
+        p = serve({u"--workers"_qs, u"1"_qs}, second);
         QVERIFY(!second.isEmpty());
+        m_base = QStringLiteral("http://127.0.0.1:%1").arg(second.value(u"port"_qs).toInt());
+        const Reply searched = send("POST", QStringLiteral("/api/shelf/search"), "{\"text\": \"anything\"}", "Bearer " + token);
+        m_base = base;
+        QVERIFY2(searched.status == 200, qPrintable(searched.describe()));
         QVERIFY(!second.value(u"token_created"_qs).toBool());
         QVERIFY(!second.contains(u"token"_qs));
         QCOMPARE(second.value(u"token_file"_qs).toString(), tokenFile);
@@ -1033,7 +1037,14 @@ private Q_SLOTS:
         QVERIFY(p->waitForFinished(30000));
         QVERIFY2(p->readAllStandardError().contains("warning: listening on 0.0.0.0"), "no warning");
 
-        // Two collections of one name cannot both be /api/<name>.
+        // A thread count that is no number is a usage error.
+        QProcess badWorkers;
+        badWorkers.start(cliPath(), {u"serve"_qs, dir, u"--port"_qs, u"0"_qs, u"--token-file"_qs, tokenFile, u"--workers"_qs, u"many"_qs});
+        QVERIFY(badWorkers.waitForFinished(60000));
+        QCOMPARE(badWorkers.exitCode(), 1);
+        QVERIFY2(badWorkers.readAllStandardError().contains("--workers"), "no message");
+
+                // Two collections of one name cannot both be /api/<name>.
         const QString twin = m_tmp.filePath(QStringLiteral("cli/other/shelf"));
         QVERIFY(Collection::create(twin, o));
         QProcess dup;

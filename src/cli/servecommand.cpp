@@ -43,7 +43,10 @@ int serveCommand(const QStringList &args)
                                  QStringLiteral("file")};
     QCommandLineOption maxBody{QStringLiteral("max-body-mb"), QStringLiteral("Largest request body accepted, in MiB (default 32)."),
                                QStringLiteral("n"), QStringLiteral("32")};
-    for (const QCommandLineOption *o : {&host, &port, &tokenFile, &maxBody})
+    QCommandLineOption workers{QStringLiteral("workers"),
+                               QStringLiteral("Threads answering searches (default 0: one per core, at least 2)."),
+                               QStringLiteral("n"), QStringLiteral("0")};
+    for (const QCommandLineOption *o : {&host, &port, &tokenFile, &maxBody, &workers})
         cmd.parser.addOption(*o);
     int exit = Ok;
     if (!cmd.parse(args, exit))
@@ -68,6 +71,9 @@ int serveCommand(const QStringList &args)
     if (!ok || maxBodyMb < 1 || maxBodyMb > 4096)
         return usageError(QStringLiteral("--max-body-mb wants a number from 1 to 4096"), json);
     options.limits.maxBodyBytes = qint64(maxBodyMb) << 20;
+    options.workers = cmd.parser.value(workers).toInt(&ok);
+    if (!ok || options.workers < 0 || options.workers > 256)
+        return usageError(QStringLiteral("--workers wants a number from 0 to 256"), json);
     if (!options.host.isLoopback())
         printError(QStringLiteral("warning: listening on %1, which other machines can reach: anyone who gets the token can read and "
                                   "change these collections, and requests are not encrypted. The default, 127.0.0.1, with an SSH "

@@ -295,8 +295,11 @@ Result<std::unique_ptr<Collection>> Collection::open(const QString &dir, const I
     // calls and SQLite's page copies were a fifth of the server's CPU (bench/bench_rest.sh,
     // perf). Writers, salvage and index builds keep their own connections without it, so
     // an ingest's memory is not charged with the pages it wrote. Touched pages show in RSS as
-    // file pages: shared with the page cache and reclaimable like it.
-    if (auto r = (*db)->exec("PRAGMA mmap_size=1073741824"); !r)
+    // file pages: shared with the page cache and reclaimable like it. The size asked for is
+    // more than SQLite grants: it clamps it to its build's maximum (Debian: 2 GiB), the most
+    // of a large collection's file that can be mapped (a 100k bench collection is 1.4 GB; at
+    // 1 GiB its last pages were still read by pread()).
+    if (auto r = (*db)->exec("PRAGMA mmap_size=1099511627776"); !r)
         return r.error();
     std::unique_ptr<Collection> c(new Collection(abs, std::move(*db), indexParams));
     if (auto r = c->loadInfo(); !r)
