@@ -4,7 +4,7 @@
 // used straight from a memory-mapped index file.
 //
 // Why not FAISS's own lists: ArrayInvertedLists must be read into freshly allocated memory
-// at open (on a 100k × 512 collection: 286 MB zero-filled and copied, ~1.2 s of CPU before
+// at open (on a 100k × 704 collection: 286 MB zero-filled and copied, ~1.2 s of CPU before
 // the first query by image), and FAISS's mapped mode (IO_FLAG_MMAP) points into its file
 // format, which puts the lists at unaligned offsets (floats and 64-bit ids read through
 // misaligned pointers: undefined behaviour that UBSan reports). These lists are written
