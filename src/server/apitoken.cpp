@@ -9,7 +9,6 @@
 
 #include <array>
 #include <cerrno>
-#include <cstring>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -24,7 +23,7 @@ constexpr qint64 kMaxFileBytes = 4096;
 
 QString systemError()
 {
-    return QString::fromLocal8Bit(std::strerror(errno));
+    return errnoText(errno);
 }
 
 QByteArray newTokenValue()

@@ -30,8 +30,6 @@ constexpr uint64_t kMaxLists = uint64_t(1) << 24;
 constexpr uint64_t kMaxCodeSize = uint64_t(1) << 20;
 constexpr uint64_t kMaxRows = uint64_t(1) << 40;
 
-QString errnoText(int err) { return QString::fromLocal8Bit(std::strerror(err)); }
-
 } // namespace
 
 // ---------------------------------------------------------------------------------------

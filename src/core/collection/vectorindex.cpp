@@ -258,8 +258,6 @@ auto guarded(const char *what, F &&f) -> decltype(f())
 // ---------------------------------------------------------------------------------------
 // Files: written through POSIX descriptors so that every byte can be fsynced and hashed.
 
-QString errnoText(int err) { return QString::fromLocal8Bit(std::strerror(err)); }
-
 class FdWriter final : public OffsetWriter
 {
 public:

@@ -10,7 +10,6 @@
 #include <QSet>
 
 #include <cerrno>
-#include <cstring>
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -70,7 +69,7 @@ public:
         const QByteArray native = QFile::encodeName(abs);
         struct stat st{};
         if (::stat(native.constData(), &st) != 0) {
-            error(abs, QStringLiteral("discover"), QString::fromLocal8Bit(std::strerror(errno)));
+            error(abs, QStringLiteral("discover"), errnoText(errno));
             return;
         }
         if (S_ISDIR(st.st_mode)) {
@@ -91,7 +90,7 @@ private:
         DIR *dir = ::opendir(dirPath.constData());
         if (!dir) {
             error(QFile::decodeName(dirPath), QStringLiteral("discover"),
-                  QStringLiteral("cannot read folder: %1").arg(QString::fromLocal8Bit(std::strerror(errno))));
+                  QStringLiteral("cannot read folder: %1").arg(errnoText(errno)));
             return;
         }
         std::vector<QByteArray> names;
@@ -107,7 +106,7 @@ private:
             struct stat st{};
             if (::stat(child.constData(), &st) != 0) {
                 // Dangling symlinks and races end here.
-                error(QFile::decodeName(child), QStringLiteral("discover"), QString::fromLocal8Bit(std::strerror(errno)));
+                error(QFile::decodeName(child), QStringLiteral("discover"), errnoText(errno));
                 continue;
             }
             if (S_ISDIR(st.st_mode)) {

@@ -21,7 +21,6 @@
 #include <QtConcurrent/QtConcurrentMap>
 
 #include <cerrno>
-#include <cstring>
 #include <fcntl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -298,7 +297,7 @@ Result<IngestResult> IngestJob::run()
         }
         const int fd = ::open(QFile::encodeName(file.path).constData(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
         if (fd < 0) {
-            p.error = makeError(uri, "read", QString::fromLocal8Bit(std::strerror(errno)));
+            p.error = makeError(uri, "read", errnoText(errno));
             return p;
         }
         if (!f.open(fd, QIODevice::ReadOnly, QFileDevice::AutoCloseHandle)) {

@@ -2,10 +2,14 @@
 
 #include <QString>
 
+#include <cstring>
 #include <utility>
 #include <variant>
 
 namespace lookalike {
+
+// A system call's error number in words (strerror in the locale's encoding), for messages.
+inline QString errnoText(int err) { return QString::fromLocal8Bit(std::strerror(err)); }
 
 // What went wrong, in words a user can act on. `code` lets callers branch without
 // parsing text; `detail` carries low-level context (an SQLite or FAISS message).
