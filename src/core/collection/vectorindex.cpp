@@ -1339,17 +1339,16 @@ Result<std::unique_ptr<VectorIndex>> VectorIndex::load(const QString &path, quin
         // Verify the bytes before FAISS parses them: a damaged length field would otherwise
         // make it allocate whatever the file claims. The file is mapped once for both: the
         // IVF lists are then used where they lie (IvfLists) instead of being copied.
-        const qint64 actualSize = QFileInfo(path).size();
-        if (quint64(actualSize) != quint64(fileSize))
-            return corrupt(QStringLiteral("file has %1 bytes, the sidecar says %2 (truncated?)")
-                               .arg(actualSize)
-                               .arg(qint64(fileSize)));
         auto mapped = MappedFile::open(path);
         if (!mapped)
             return mapped.error().code == Error::Code::Corrupt ? corrupt(mapped.errorMessage()) : mapped.error();
         const std::shared_ptr<const MappedFile> file = *mapped;
+        if (file->size() != quint64(fileSize))
+            return corrupt(QStringLiteral("file has %1 bytes, the sidecar says %2 (truncated?)")
+                               .arg(file->size())
+                               .arg(qint64(fileSize)));
         file->willNeed();
-        if (file->size() != quint64(fileSize) || XXH3_64bits(file->data(), file->size()) != xxh3)
+        if (XXH3_64bits(file->data(), file->size()) != xxh3)
             return corrupt(QStringLiteral("checksum mismatch"));
 
         std::unique_ptr<faiss::Index> raw;
