@@ -209,6 +209,27 @@ private:
     QTemporaryDir m_dir;
     QString path(const QString &name) const { return m_dir.filePath(QStringLiteral("index/") + name); }
 
+    // An IVF index (smallThreshold()) built on 8,000 clustered vectors of `dim` and saved as
+    // `name` at `revision`, with `queries` held-out query rows. `index` is null when the build
+    // did not give an IVF index or the save failed.
+    struct SavedIvf
+    {
+        Data d;
+        Data held;
+        std::unique_ptr<VectorIndex> index;
+        QString file;
+    };
+    SavedIvf savedIvf(int dim, quint32 seed, const QString &name, quint64 revision, int queries = 20) const
+    {
+        SavedIvf s;
+        s.d = clusteredData(8000, dim, 20, 0.6f, seed, &s.held, queries);
+        s.file = path(name);
+        s.index = buildOrFail(s.d, smallThreshold());
+        if (s.index && (s.index->isExact() || !s.index->save(s.file, revision).ok()))
+            s.index.reset();
+        return s;
+    }
+
 private Q_SLOTS:
     void initTestCase() { QVERIFY(m_dir.isValid()); }
 
@@ -597,14 +618,10 @@ private Q_SLOTS:
     // the file was replaced on disk by a save.
     void loadedListsAreMappedAndCopiedOnWrite()
     {
-        Data held;
-        const Data d = clusteredData(8000, 32, 20, 0.6f, 21, &held, 20);
-        const IndexParams params = smallThreshold();
-        auto index = buildOrFail(d, params);
-        QVERIFY(index && !index->isExact());
+        auto [d, held, index, file] = savedIvf(32, 21, QStringLiteral("mapped.faiss"), 1);
+        QVERIFY(index);
         QCOMPARE(index->mappedBytes(), qint64(0)); // built in memory
-        const QString file = path(QStringLiteral("mapped.faiss"));
-        QVERIFY(index->save(file, 1).ok());
+        const IndexParams params = smallThreshold();
         auto loaded = VectorIndex::load(file, 1, d.size(), 32, params);
         QVERIFY2(loaded.ok(), qPrintable(loaded.errorMessage()));
         auto &copy = *loaded;
@@ -644,13 +661,9 @@ private Q_SLOTS:
     // Index files written before IvfLists hold FAISS's own list format: still read.
     void readsFaissOwnListFormat()
     {
-        Data held;
-        const Data d = clusteredData(8000, 32, 20, 0.6f, 29, &held, 20);
+        const auto [d, held, index, file] = savedIvf(32, 29, QStringLiteral("ours.faiss"), 5);
+        QVERIFY(index);
         const IndexParams params = smallThreshold();
-        auto index = buildOrFail(d, params);
-        QVERIFY(index && !index->isExact());
-        const QString file = path(QStringLiteral("ours.faiss"));
-        QVERIFY(index->save(file, 5).ok());
         QVERIFY(readFile(file).contains("ilLk"));
 
         // Rewritten with ArrayInvertedLists, as FAISS itself writes an IVFFlat index.
@@ -674,11 +687,8 @@ private Q_SLOTS:
     // never a read past the mapping or an allocation of what the header claims.
     void lyingListHeadersAreCorrupt()
     {
-        const Data d = clusteredData(8000, 16, 20, 0.6f, 31);
-        auto index = buildOrFail(d, smallThreshold());
-        QVERIFY(index && !index->isExact());
-        const QString file = path(QStringLiteral("lists.faiss"));
-        QVERIFY(index->save(file, 3).ok());
+        const auto [d, held, index, file] = savedIvf(16, 31, QStringLiteral("lists.faiss"), 3, 0);
+        QVERIFY(index);
         const QByteArray good = readFile(file);
         const qsizetype at = good.indexOf("ilLk") + 4; // nlist, code_size, sizes[nlist], pad
         QVERIFY(at > 4);
@@ -789,13 +799,12 @@ private Q_SLOTS:
 
     void concurrentSearchesWhileAdding()
     {
-        Data held;
-        const Data d = clusteredData(8000, 32, 20, 0.6f, 17, &held, 50);
-        auto built = buildOrFail(d, smallThreshold());
-        QVERIFY(built);
         // Loaded, so that the adds and removals copy mapped lists while searches read them.
-        const QString file = path(QStringLiteral("concurrent.faiss"));
-        QVERIFY(built->save(file, 1).ok());
+        // (Not structured bindings: the threads below capture `held`, which clang 14 cannot.)
+        const SavedIvf saved = savedIvf(32, 17, QStringLiteral("concurrent.faiss"), 1, 50);
+        QVERIFY(saved.index);
+        const Data &d = saved.d, &held = saved.held;
+        const QString &file = saved.file;
         auto loaded = VectorIndex::load(file, 1, d.size(), 32, smallThreshold());
         QVERIFY(loaded.ok() && (*loaded)->mappedBytes() > 0);
         const auto &index = *loaded;
