@@ -12,9 +12,15 @@
 //   adwaita-symbolic Adwaita's monochrome -symbolic glyphs at 64 px, label = folder: held out
 //   cxr              /work/shared/testdata/cxr-sample (50 chest X-rays, label = `finding`):
 //                    a sanity check only, far too small to tune on
+//   openclipart      Debian's openclipart-png clip art, label = the folder (animals/birds,
+//                    food/fruit, ...): held out, third round; rules in BENCHMARKS.md
+//   lemon            the Lemon icon theme inside openclipart-png, label = context: held out
+//   tuxpaint         Debian's tuxpaint-stamps-default, label = top folder: held out
+//                    (the three take =DIR for a package unpacked elsewhere, e.g. with dpkg-deb -x)
 //   --root DIR       any folder of <category>/*.png or *.svg
 //
-// Per set: precision@10 (leave-one-out, cosine), overall / macro / per label, near-duplicate
+// Per set: precision@10 (leave-one-out, cosine), overall / macro / per label, the difference
+// classic-v1 minus baseline with a paired-bootstrap interval, near-duplicate
 // recall@1 under common edits and, with whitening on, a PCA-whitening fitted (unsupervised)
 // on the set itself. Once: the median single-thread time per image, and the throughput of two
 // threads embedding at once with OpenCV's pool at 1 thread vs its default. Results and the
@@ -27,6 +33,7 @@
 #include <QCoreApplication>
 #include <QCryptographicHash>
 #include <QDir>
+#include <QDirIterator>
 #include <QFile>
 #include <QFileInfo>
 #include <QImage>
@@ -43,6 +50,7 @@
 #include <cstdio>
 #include <ctime>
 #include <functional>
+#include <limits>
 #include <map>
 #include <numeric>
 #include <random>
@@ -55,6 +63,8 @@ using namespace lookalike;
 namespace {
 
 constexpr int kK = 10;
+// The sets added on 2026-12-03, their rules fixed before any of their figures was computed.
+const QString kHeldOut3 = QStringLiteral("held out (third round, rules fixed before the first run)");
 constexpr int kPipelineMaxSide = 256;
 
 // What the pipeline hands an embedder: RGB888, alpha over white, longest side <= 256.
@@ -180,6 +190,7 @@ struct Precision
     double overall = 0;
     double macro = 0;
     std::vector<double> perLabel; // mean over queries of that label
+    std::vector<double> perQuery; // each query's own precision, for paired comparisons
 };
 
 // Leave-one-out precision@k by cosine (vectors are unit length). Ties break by index.
@@ -190,6 +201,7 @@ Precision precisionAtK(const std::vector<float> &vecs, int dim, const std::vecto
     std::vector<int> count(nLabels, 0);
     double total = 0;
     std::vector<std::pair<float, int>> scores(n - 1);
+    Precision res;
     for (int q = 0; q < n; ++q) {
         int j = 0;
         for (int i = 0; i < n; ++i) {
@@ -202,11 +214,11 @@ Precision precisionAtK(const std::vector<float> &vecs, int dim, const std::vecto
         for (int r = 0; r < k; ++r)
             hits += labels[scores[r].second] == labels[q];
         const double p = double(hits) / kK;
+        res.perQuery.push_back(p);
         total += p;
         sum[labels[q]] += p;
         ++count[labels[q]];
     }
-    Precision res;
     res.overall = total / n;
     int used = 0;
     for (int l = 0; l < nLabels; ++l) {
@@ -218,6 +230,43 @@ Precision precisionAtK(const std::vector<float> &vecs, int dim, const std::vecto
     }
     res.macro /= std::max(used, 1);
     return res;
+}
+
+// How sure a difference of P@10 between two methods is: the mean of the per-query differences
+// and a 95 % percentile interval from resampling the queries with replacement (paired: each
+// resample takes the same queries for both). Leave-one-out queries share their database, so
+// the interval is a guide to the noise of "which images happen to be in the set", not an exact
+// test. Fixed seed: the same vectors give the same interval.
+struct PairedDifference
+{
+    double mean = 0, low = 0, high = 0;
+    int better = 0, worse = 0; // queries where the first method's precision is higher / lower
+};
+
+PairedDifference pairedBootstrap(const std::vector<double> &a, const std::vector<double> &b, int resamples = 2000)
+{
+    PairedDifference d;
+    const size_t n = a.size();
+    std::vector<double> diff(n);
+    for (size_t i = 0; i < n; ++i) {
+        diff[i] = a[i] - b[i];
+        d.mean += diff[i] / double(n);
+        d.better += diff[i] > 0;
+        d.worse += diff[i] < 0;
+    }
+    std::mt19937 rng(7u);
+    std::uniform_int_distribution<size_t> pick(0, n - 1);
+    std::vector<double> means(static_cast<size_t>(resamples));
+    for (double &m : means) {
+        double s = 0;
+        for (size_t i = 0; i < n; ++i)
+            s += diff[pick(rng)];
+        m = s / double(n);
+    }
+    std::sort(means.begin(), means.end());
+    d.low = means[size_t(0.025 * resamples)];
+    d.high = means[size_t(0.975 * resamples) - 1];
+    return d;
 }
 
 // Near-duplicate edits, as a user's copies of a picture differ.
@@ -392,6 +441,73 @@ Dataset loadFolders(const QString &name, const QString &root, const QString &rol
             }
             ds.images.push_back(img);
             ds.labels.push_back(ds.labelOf(cat));
+        }
+    }
+    return ds;
+}
+
+// A folder tree as a labelled set: every *.png and *.svg below `root`, recursively (regular
+// files, each byte-identical file once), label = the path of its folder relative to `root`, cut
+// to its first `labelDepth` components (0 = the whole path: the folder the file is in). Files
+// under an `excluded` path are left out, and so are labels with fewer than `minPerLabel` images;
+// a label with more than `maxPerLabel` keeps the first ones by path. `stamps`: Tux Paint's
+// layout, where `x_mirror.png` is the mirror image of `x` and a `x.png` beside `x.svg` is the
+// same stamp rendered, so both are left out.
+struct TreeRules
+{
+    int labelDepth = 0;
+    QStringList excluded;
+    int minPerLabel = 10;
+    int maxPerLabel = std::numeric_limits<int>::max();
+    bool stamps = false;
+};
+
+Dataset loadTree(const QString &name, const QString &root, const QString &role, const TreeRules &rules)
+{
+    Dataset ds;
+    ds.name = name;
+    ds.source = root;
+    ds.role = role;
+    const QDir rootDir(root);
+    std::map<QString, std::vector<QString>> byLabel; // sorted by label, then path
+    QDirIterator it(root, {QStringLiteral("*.png"), QStringLiteral("*.svg")}, QDir::Files, QDirIterator::Subdirectories);
+    while (it.hasNext()) {
+        const QFileInfo fi(it.next());
+        const QString rel = rootDir.relativeFilePath(fi.filePath());
+        const bool excluded = std::any_of(rules.excluded.begin(), rules.excluded.end(), [&](const QString &e) {
+            return rel.startsWith(e + QLatin1Char('/'));
+        });
+        const bool mirror = rules.stamps && fi.completeBaseName().endsWith(QLatin1String("_mirror"));
+        const bool rendered = rules.stamps && fi.suffix() == QLatin1String("png")
+                              && QFileInfo::exists(fi.path() + QLatin1Char('/') + fi.completeBaseName() + QStringLiteral(".svg"));
+        if (fi.isSymLink() || excluded || mirror || rendered) {
+            ++ds.skipped;
+            continue;
+        }
+        QStringList parts = QFileInfo(rel).path().split(QLatin1Char('/'));
+        if (rules.labelDepth > 0 && parts.size() > rules.labelDepth)
+            parts = parts.mid(0, rules.labelDepth);
+        byLabel[parts.join(QLatin1Char('/'))].push_back(fi.filePath());
+    }
+    std::set<QByteArray> seen;
+    for (auto &[label, paths] : byLabel) {
+        std::sort(paths.begin(), paths.end());
+        std::vector<QImage> images;
+        for (const QString &path : paths) {
+            if (int(images.size()) == rules.maxPerLabel)
+                break;
+            if (const QImage img = readUnique(path, seen); !img.isNull())
+                images.push_back(img);
+        }
+        ds.skipped += int(paths.size() - images.size()); // duplicates, undecodable, over the cap
+        if (int(images.size()) < rules.minPerLabel) {
+            ds.skipped += int(images.size());
+            continue;
+        }
+        const int l = ds.labelOf(label);
+        for (QImage &img : images) {
+            ds.images.push_back(std::move(img));
+            ds.labels.push_back(l);
         }
     }
     return ds;
@@ -578,7 +694,8 @@ int main(int argc, char **argv)
             nearDupCount = args[++i].toInt();
         else {
             std::fprintf(stderr,
-                         "usage: %s [--set oxygen|oxygen128|adwaita|adwaita-symbolic|cxr]... [--root DIR]... "
+                         "usage: %s [--set oxygen|oxygen128|adwaita|adwaita-symbolic|cxr|openclipart[=DIR]|lemon[=DIR]|"
+                         "tuxpaint[=DIR]]... [--root DIR]... "
                          "[--json] [--neardup N] [--no-whiten] [--threads-only]\n",
                          argv[0]);
             return 2;
@@ -588,8 +705,32 @@ int main(int argc, char **argv)
         sets = {QStringLiteral("oxygen"), QStringLiteral("adwaita"), QStringLiteral("cxr")};
 
     std::vector<Dataset> datasets;
-    for (const QString &s : sets) {
-        if (s == QLatin1String("oxygen"))
+    for (QString s : sets) {
+        // NAME=DIR: a set read from another folder, e.g. a package unpacked with dpkg-deb -x.
+        QString dir;
+        if (const qsizetype eq = s.indexOf(QLatin1Char('=')); eq > 0) {
+            dir = s.mid(eq + 1);
+            s.truncate(eq);
+        }
+        const auto rootOr = [&](const QString &installed) { return dir.isEmpty() ? installed : dir; };
+        if (s == QLatin1String("openclipart")) {
+            TreeRules r;
+            r.excluded = {QStringLiteral("computer/icons"), QStringLiteral("unsorted"), QStringLiteral("special")};
+            r.maxPerLabel = 100;
+            datasets.push_back(loadTree(s, rootOr(QStringLiteral("/usr/share/openclipart/png")), kHeldOut3, r));
+        } else if (s == QLatin1String("lemon")) {
+            datasets.push_back(loadTree(s, rootOr(QStringLiteral("/usr/share/openclipart/png")
+                                                  + QStringLiteral("/computer/icons/lemon-theme")),
+                                        kHeldOut3, TreeRules{}));
+        } else if (s == QLatin1String("tuxpaint")) {
+            TreeRules r;
+            r.labelDepth = 1;
+            r.stamps = true;
+            datasets.push_back(loadTree(s, rootOr(QStringLiteral("/usr/share/tuxpaint/stamps")), kHeldOut3, r));
+        } else if (!dir.isEmpty()) {
+            std::fprintf(stderr, "set %s does not take a folder\n", qPrintable(s));
+            return 2;
+        } else if (s == QLatin1String("oxygen"))
             datasets.push_back(loadFolders(s, oxygen + QStringLiteral("/64x64"), QStringLiteral("tuning")));
         else if (s == QLatin1String("oxygen128"))
             datasets.push_back(loadFolders(s, oxygen + QStringLiteral("/128x128"),
@@ -731,6 +872,7 @@ int main(int argc, char **argv)
 
         QJsonArray rows;
         std::vector<float> classicVecs;
+        std::vector<Precision> precisions; // classic-v1, baseline
         for (const Method &m : methods) {
             Timings small, bigT;
             embedAll(m, ds.images, nullptr); // warm-up
@@ -740,9 +882,26 @@ int main(int argc, char **argv)
             const Precision p = precisionAtK(vecs, m.dim, ds.labels, nLabels);
             const auto nd = nearDuplicates(vecs, m.dim, ds.images, order, edits, m.embed, {});
             addRow(rows, ds, m.name, m.dim, timeIt ? &small : nullptr, timeIt ? &bigT : nullptr, p, nd);
+            precisions.push_back(p);
             if (classicVecs.empty())
                 classicVecs = vecs;
         }
+
+        const PairedDifference diff = pairedBootstrap(precisions[0].perQuery, precisions[1].perQuery);
+        int labelsBetter = 0, labelsWorse = 0;
+        for (int l = 0; l < nLabels; ++l) {
+            labelsBetter += precisions[0].perLabel[l] > precisions[1].perLabel[l];
+            labelsWorse += precisions[0].perLabel[l] < precisions[1].perLabel[l];
+        }
+        QJsonObject dj;
+        dj[QStringLiteral("p10_difference")] = diff.mean;
+        dj[QStringLiteral("ci95_low")] = diff.low;
+        dj[QStringLiteral("ci95_high")] = diff.high;
+        dj[QStringLiteral("queries_better")] = diff.better;
+        dj[QStringLiteral("queries_worse")] = diff.worse;
+        dj[QStringLiteral("labels_better")] = labelsBetter;
+        dj[QStringLiteral("labels_worse")] = labelsWorse;
+        sr[QStringLiteral("classic_minus_baseline")] = dj;
 
         if (whiten) {
             // Unsupervised PCA-whitening fitted on the evaluation set itself (as the collection would).
@@ -804,6 +963,11 @@ int main(int argc, char **argv)
                            .arg(o[QStringLiteral("p10_macro")].toDouble(), 7, 'f', 3);
         }
 
+        outText << "\n" << methods[0].name << " minus " << methods[1].name << ": P@10 "
+                << QString::asprintf("%+.3f, 95 %% interval [%+.3f, %+.3f]", diff.mean, diff.low, diff.high)
+                << " (paired bootstrap over queries); better on " << diff.better << " queries, worse on "
+                << diff.worse << "; better on " << labelsBetter << " of " << nLabels << " labels, worse on "
+                << labelsWorse << "\n";
         outText << "\nPrecision@10 by label\n"
                 << QStringLiteral("%1 %2").arg(QStringLiteral("label"), -30).arg(QStringLiteral("n"), 4);
         for (int i = 0; i < rows.size(); ++i)
