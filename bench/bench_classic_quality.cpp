@@ -30,7 +30,7 @@
 #include "util/csvreader.h"
 
 #include <QBuffer>
-#include <QCoreApplication>
+#include <QGuiApplication>
 #include <QCryptographicHash>
 #include <QDir>
 #include <QDirIterator>
@@ -671,7 +671,10 @@ int main(int argc, char **argv)
 {
     // OpenCV's pool size before anything (the embedder pins it to 1 on first use).
     const int cvDefaultThreads = cv::getNumThreads();
-    QCoreApplication app(argc, argv);
+    // SVGs with text need fonts, hence a QGuiApplication; the offscreen platform needs no display.
+    if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
+        qputenv("QT_QPA_PLATFORM", "offscreen");
+    QGuiApplication app(argc, argv);
     const QString oxygen = QStringLiteral("/usr/share/icons/oxygen/base");
     const QString adwaita = QStringLiteral("/usr/share/icons/Adwaita");
     const QString cxr = QStringLiteral("/work/shared/testdata/cxr-sample/cases.csv");
