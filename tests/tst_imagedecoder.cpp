@@ -94,6 +94,28 @@ const char kImageRefSvg[] =
     R"(<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink")"
     R"( width="10" height="10"><image %1 width="10" height="10"/></svg>)";
 
+// How Adobe Illustrator writes every SVG it exports: plain internal entities, used in attributes.
+const char kIllustratorSvg[] =
+    R"(<?xml version="1.0" encoding="UTF-8"?>)" "\n"
+    R"(<!DOCTYPE svg PUBLIC '-//W3C//DTD SVG 1.1//EN' 'http://www.w3.org/Graphics/SVG/1.1/DTD/svg11.dtd' [)" "\n"
+    R"(<!ENTITY ns_svg "http://www.w3.org/2000/svg">)" "\n"
+    R"(<!ENTITY ns_xlink "http://www.w3.org/1999/xlink">)" "\n"
+    R"(<!ENTITY red "#ff0000">)" "\n"
+    R"(]>)" "\n"
+    R"(<svg xmlns="&ns_svg;" xmlns:xlink="&ns_xlink;" width="20" height="10">)"
+    R"(<rect width="10" height="10" fill="&red;"/></svg>)";
+
+const char kParameterEntitySvg[] =
+    R"(<?xml version="1.0"?>)"
+    R"(<!DOCTYPE svg [<!ENTITY % p "<!ENTITY x 'y'>"> %p;]>)"
+    R"(<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"/>)";
+
+// %1: an entity value, %2: references to it.
+const char kEntityUseSvg[] =
+    R"(<?xml version="1.0"?>)"
+    R"(<!DOCTYPE svg [<!ENTITY e "%1">]>)"
+    R"(<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><desc>%2</desc></svg>)";
+
 const char kStylesheetSvg[] =
     R"(<?xml version="1.0"?>)"
     R"(<?xml-stylesheet type="text/css" href="style.css"?>)"
@@ -210,6 +232,7 @@ private Q_SLOTS:
     void svgIsRasterisedToFit_data();
     void svgIsRasterisedToFit();
     void svgTextIsRendered();
+    void svgInternalEntitiesAreExpanded();
     void svgAllowsDataUris();
 
     void specialFilesAreRefusedWithoutOpening_data();
@@ -296,6 +319,11 @@ void TestImageDecoder::writeCorpus()
     write(QStringLiteral("fileimage.svg"), QString::fromLatin1(kImageRefSvg).arg(QStringLiteral("xlink:href=\"file://%1\"").arg(path(QStringLiteral("one.png")))).toUtf8());
     write(QStringLiteral("pathimage.svg"), QString::fromLatin1(kImageRefSvg).arg(QStringLiteral("xlink:href=\"%1\"").arg(path(QStringLiteral("one.png")))).toUtf8());
     write(QStringLiteral("httpimage.svg"), QString::fromLatin1(kImageRefSvg).arg(QStringLiteral("href=\"http://192.0.2.1/x.png\"")).toUtf8());
+    write(QStringLiteral("parameter.svg"), kParameterEntitySvg);
+    const QString entityUse = QString::fromLatin1(kEntityUseSvg);
+    write(QStringLiteral("longentity.svg"), entityUse.arg(QString(1025, u'x'), QStringLiteral("&e;")).toUtf8());
+    // 1,000 characters used 1,100 times: each reference small, 1.1 M characters in all.
+    write(QStringLiteral("blowup.svg"), entityUse.arg(QString(1000, u'x'), QStringLiteral("&e;").repeated(1100)).toUtf8());
     write(QStringLiteral("stylesheet.svg"), kStylesheetSvg);
     write(QStringLiteral("malformed.svg"), kMalformedSvg);
     write(QStringLiteral("zerosize.svg"), kZeroSizeSvg);
@@ -531,8 +559,11 @@ void TestImageDecoder::refusesBadInput_data()
     QTest::newRow("bmp-truncated") << "truncated.bmp" << Error::Code::Corrupt << "truncated BMP";
     QTest::newRow("tiff-truncated") << "truncated.tiff" << Error::Code::Corrupt << "tiff";
     QTest::newRow("webp-truncated") << "truncated.webp" << Error::Code::Corrupt << "webp";
-    QTest::newRow("svg-external-entity") << "entity.svg" << Error::Code::Unsupported << "declares XML entities";
-    QTest::newRow("svg-billion-laughs") << "laughs.svg" << Error::Code::Unsupported << "declares XML entities";
+    QTest::newRow("svg-external-entity") << "entity.svg" << Error::Code::Unsupported << "external XML entity (x)";
+    QTest::newRow("svg-billion-laughs") << "laughs.svg" << Error::Code::Unsupported << "nested XML entity (b)";
+    QTest::newRow("svg-parameter-entity") << "parameter.svg" << Error::Code::Unsupported << "parameter entity";
+    QTest::newRow("svg-long-entity") << "longentity.svg" << Error::Code::Unsupported << "longer than 1024";
+    QTest::newRow("svg-entity-blowup") << "blowup.svg" << Error::Code::TooLarge << "expand to 1100000 characters";
     QTest::newRow("svg-file-url-image") << "fileimage.svg" << Error::Code::Unsupported << "external resource";
     QTest::newRow("svg-path-image") << "pathimage.svg" << Error::Code::Unsupported << "external resource";
     QTest::newRow("svg-http-image") << "httpimage.svg" << Error::Code::Unsupported << "external resource";
@@ -654,6 +685,22 @@ void TestImageDecoder::svgTextIsRendered()
         for (int x = 0; x < image.width(); ++x)
             dark += qGray(image.pixel(x, y)) < 64;
     QVERIFY2(dark > 100, qPrintable(QString::number(dark)));
+}
+
+void TestImageDecoder::svgInternalEntitiesAreExpanded()
+{
+    const Result<DecodedImage> decoded = ImageDecoder::decode(kIllustratorSvg);
+    QVERIFY2(decoded.ok(), qPrintable(decoded.errorMessage()));
+    const QImage &image = decoded->image;
+    // fill="&red;" paints the left half: the entity was expanded, not dropped.
+    QCOMPARE(image.pixel(image.width() / 4, image.height() / 2), qRgb(255, 0, 0));
+    QCOMPARE(image.pixel(image.width() * 3 / 4, image.height() / 2), qRgb(255, 255, 255));
+
+    // Just under the caps: the longest value, used as often as the expansion cap allows.
+    const QString entityUse = QString::fromLatin1(kEntityUseSvg);
+    const QByteArray atCaps = entityUse.arg(QString(1024, u'x'), QStringLiteral("&e;").repeated(1024)).toUtf8();
+    const Result<DecodedImage> fits = ImageDecoder::decode(atCaps);
+    QVERIFY2(fits.ok(), qPrintable(fits.errorMessage()));
 }
 
 void TestImageDecoder::svgAllowsDataUris()

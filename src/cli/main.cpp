@@ -83,13 +83,15 @@ int main(int argc, char **argv)
             qputenv("XDG_RUNTIME_DIR", runtime);
         }
     }
-    // Progress and results are the CLI's output; library chatter (and libpng's notes on
-    // colour profiles, which Qt logs at info level) only with LOOKALIKE_VERBOSE=1.
+    // Progress and results are the CLI's output; library chatter (libpng's notes on colour
+    // profiles, Qt SVG's complaints about gradients it cannot resolve: a file that cannot be
+    // decoded gets its own error anyway) only with LOOKALIKE_VERBOSE=1.
     if (!qEnvironmentVariableIsSet("LOOKALIKE_VERBOSE"))
         QLoggingCategory::setFilterRules(QStringLiteral("lookalike.collection.info=false\nlookalike.ingest.info=false\n"
                                                         "lookalike.search.info=false\nlookalike.import.info=false\n"
                                                         "lookalike.embed.info=false\nlookalike.index.info=false\n"
-                                                        "qt.gui.imageio.info=false\nqt.gui.imageio.warning=false"));
+                                                        "qt.gui.imageio.info=false\nqt.gui.imageio.warning=false\n"
+                                                        "qt.svg.warning=false"));
     std::unique_ptr<QCoreApplication> app;
     if (command && command->needsGui)
         app = std::make_unique<QGuiApplication>(argc, argv);
