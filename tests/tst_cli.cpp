@@ -10,6 +10,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QMap>
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QTest>
@@ -269,6 +270,58 @@ private Q_SLOTS:
         QVERIFY(human.out.contains("new\\nline.jpg"));
         QCOMPARE(cli({QStringLiteral("check"), coll}).exitCode, 0);
         removeNonUtf8Names(images);
+    }
+
+    // A dataset's checks: a training image that also sits, re-encoded, in the test folder is
+    // a leak across the top folders; outliers list every image with its nearest neighbour.
+    void leaksAndOutliers()
+    {
+        const QString coll = m_tmp.filePath(QStringLiteral("dataset"));
+        const QString data = m_tmp.filePath(QStringLiteral("dataset-images"));
+        writePhotos(data + QStringLiteral("/train"), 5, 400, 300);
+        writePhotos(data + QStringLiteral("/test"), 0, 0, 0);
+        QImage copy(data + QStringLiteral("/train/p0002.jpg"));
+        QVERIFY(saveImage(copy.scaled(200, 150, Qt::KeepAspectRatio, Qt::SmoothTransformation), data + QStringLiteral("/test/leak.png"), "png"));
+        QCOMPARE(cli({QStringLiteral("create"), coll}).exitCode, 0);
+        QCOMPARE(cli({QStringLiteral("add"), coll, data, QStringLiteral("-q")}).exitCode, 0);
+
+        const Run leaks = cli({QStringLiteral("duplicates"), coll, QStringLiteral("--threshold"), QStringLiteral("0.9"),
+                               QStringLiteral("--across"), QStringLiteral("folder"), QStringLiteral("--json")});
+        QCOMPARE(leaks.exitCode, 0);
+        QCOMPARE(leaks.json()[u"across"_qs].toString(), u"folder"_qs);
+        const QJsonArray groups = leaks.json()[u"groups"_qs].toArray();
+        QCOMPARE(groups.size(), 1);
+        QMap<QString, QString> splitOf; // file name -> split
+        const QJsonObject group = groups[0].toObject();
+        for (int i = 0; i < group[u"uris"_qs].toArray().size(); ++i)
+            splitOf.insert(QFileInfo(group[u"uris"_qs].toArray()[i].toString()).fileName(), group[u"splits"_qs].toArray()[i].toString());
+        QCOMPARE(splitOf, (QMap<QString, QString>{{u"leak.png"_qs, u"test"_qs}, {u"p0002.jpg"_qs, u"train"_qs}}));
+        // By a metadata key nobody set, nothing spans two splits.
+        const Run byKey = cli({QStringLiteral("duplicates"), coll, QStringLiteral("--threshold"), QStringLiteral("0.9"),
+                               QStringLiteral("--across"), QStringLiteral("split"), QStringLiteral("--json")});
+        QCOMPARE(byKey.exitCode, 0);
+        QCOMPARE(byKey.json()[u"groups"_qs].toArray().size(), 0);
+
+        const Run out = cli({QStringLiteral("outliers"), coll, QStringLiteral("--limit"), QStringLiteral("4"), QStringLiteral("--json")});
+        QCOMPARE(out.exitCode, 0);
+        QCOMPARE(out.json()[u"neighbours"_qs].toInt(), 10);
+        const QJsonArray outliers = out.json()[u"outliers"_qs].toArray();
+        QCOMPARE(outliers.size(), 4);
+        double previous = -2;
+        for (const auto &v : outliers) {
+            const QJsonObject o = v.toObject();
+            QVERIFY(o[u"mean_score"_qs].toDouble() >= previous); // most unusual first
+            previous = o[u"mean_score"_qs].toDouble();
+            QVERIFY(o[u"nearest_id"_qs].toInteger() != o[u"id"_qs].toInteger());
+            QVERIFY(o[u"nearest_score"_qs].toDouble() >= o[u"mean_score"_qs].toDouble());
+            QVERIFY(QFileInfo::exists(o[u"uri"_qs].toString()));
+            QVERIFY(QFileInfo::exists(o[u"nearest_uri"_qs].toString()));
+        }
+        // The leaked pair are each other's nearest: neither is among the four most unusual of six.
+        for (const auto &v : outliers)
+            QVERIFY(!QStringList({u"leak.png"_qs, u"p0002.jpg"_qs}).contains(QFileInfo(v.toObject()[u"uri"_qs].toString()).fileName()));
+        QCOMPARE(cli({QStringLiteral("outliers"), coll, QStringLiteral("--limit"), QStringLiteral("0")}).exitCode, 1);
+        QCOMPARE(cli({QStringLiteral("duplicates"), coll, QStringLiteral("--across"), QString()}).exitCode, 1);
     }
 
     void duplicatesRemoveAndCheck()

@@ -579,6 +579,29 @@
         <source>Remove</source>
         <translation>Entfernen</translation>
     </message>
+    <message>
+        <source>Only &amp;leaks across folders</source>
+        <translation>Nur &amp;Lecks zwischen Ordnern</translation>
+    </message>
+    <message>
+        <source>Only groups whose images lie in different folders below the one that holds every file of the collection, such as the same image in train/ and in test/</source>
+        <translation>Nur Gruppen, deren Bilder in verschiedenen Ordnern unterhalb des Ordners liegen, der alle Dateien der Sammlung enthält, etwa dasselbe Bild in train/ und in test/</translation>
+    </message>
+    <message>
+        <source>No near-duplicates across folders at or above %1.</source>
+        <translation>Keine Beinahe-Duplikate zwischen Ordnern mit Ähnlichkeit ab %1.</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n group(s) of near-duplicates across folders, %1 images in all.</source>
+        <translation>
+            <numerusform>%n Gruppe von Beinahe-Duplikaten zwischen Ordnern, insgesamt %1 Bilder.</numerusform>
+            <numerusform>%n Gruppen von Beinahe-Duplikaten zwischen Ordnern, insgesamt %1 Bilder.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>%1 — in %2</source>
+        <translation>%1 — in %2</translation>
+    </message>
 </context>
 <context>
     <name>lookalike::ErrorsDialog</name>

@@ -34,6 +34,13 @@
             <numerusform>Remove %n images from the collection? The files stay on disk.</numerusform>
         </translation>
     </message>
+    <message numerus="yes">
+        <source>%n group(s) of near-duplicates across folders, %1 images in all.</source>
+        <translation>
+            <numerusform>%n group of near-duplicates across folders, %1 images in all.</numerusform>
+            <numerusform>%n groups of near-duplicates across folders, %1 images in all.</numerusform>
+        </translation>
+    </message>
 </context>
 <context>
     <name>lookalike::ErrorsDialog</name>

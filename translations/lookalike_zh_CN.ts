@@ -575,6 +575,28 @@
         <source>Remove</source>
         <translation>移除</translation>
     </message>
+    <message>
+        <source>Only &amp;leaks across folders</source>
+        <translation>仅跨文件夹的泄漏(&amp;L)</translation>
+    </message>
+    <message>
+        <source>Only groups whose images lie in different folders below the one that holds every file of the collection, such as the same image in train/ and in test/</source>
+        <translation>仅显示图像位于不同文件夹（在包含集合所有文件的文件夹之下）的组，例如同一图像同时在 train/ 和 test/ 中</translation>
+    </message>
+    <message>
+        <source>No near-duplicates across folders at or above %1.</source>
+        <translation>没有相似度不低于 %1 的跨文件夹近似重复项。</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n group(s) of near-duplicates across folders, %1 images in all.</source>
+        <translation>
+            <numerusform>%n 组跨文件夹的近似重复项，共 %1 张图像。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>%1 — in %2</source>
+        <translation>%1 — 位于 %2</translation>
+    </message>
 </context>
 <context>
     <name>lookalike::ErrorsDialog</name>

@@ -70,6 +70,7 @@ int listCommand(const QStringList &args);
 int statsCommand(const QStringList &args);
 int removeCommand(const QStringList &args);
 int duplicatesCommand(const QStringList &args);
+int outliersCommand(const QStringList &args);
 int exportCommand(const QStringList &args);
 int checkCommand(const QStringList &args);
 int demoCommand(const QStringList &args);

@@ -36,6 +36,7 @@ constexpr CommandEntry kCommands[] = {
     {"stats", statsCommand, "Show counts, embedding spaces and errors", false},
     {"remove", removeCommand, "Remove items (by id, or those whose files are gone)", false},
     {"duplicates", duplicatesCommand, "Find groups of near-duplicate images", false},
+    {"outliers", outliersCommand, "List the images least like any others", false},
     {"export", exportCommand, "Copy search results (or all items) into a folder with results.csv", true},
     {"check", checkCommand, "Check the database and indexes; --repair fixes what it can", false},
     {"demo", demoCommand, "Build a demo collection from images installed on this system and query it", true},

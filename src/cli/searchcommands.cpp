@@ -1,10 +1,11 @@
-// Commands that query a collection: search, export, duplicates.
+// Commands that query a collection: search, export, duplicates, outliers.
 #include "cli.h"
 #include "searchoptions.h"
 
 #include "collection/collection.h"
 #include "embed/embedderfactory.h"
 #include "search/duplicatefinder.h"
+#include "search/outlierfinder.h"
 #include "search/resultexporter.h"
 #include "search/searchengine.h"
 
@@ -192,13 +193,21 @@ int exportCommand(const QStringList &args)
 
 int duplicatesCommand(const QStringList &args)
 {
-    Command cmd(QStringLiteral("duplicates"), QStringLiteral("List groups of near-duplicate images in the collection in DIR."),
+    Command cmd(QStringLiteral("duplicates"),
+                QStringLiteral("List groups of near-duplicate images in the collection in DIR. With --across, only the "
+                               "groups that span parts of a dataset (leaks: the same image in train and test)."),
                 QStringLiteral("DIR"));
     QCommandLineOption threshold{QStringLiteral("threshold"), QStringLiteral("Cosine similarity at or above which images are near-duplicates (default 0.95)."),
                                  QStringLiteral("t"), QStringLiteral("0.95")};
     QCommandLineOption neighbours{QStringLiteral("neighbours"), QStringLiteral("Neighbours examined per image (default 16)."), QStringLiteral("n"), QStringLiteral("16")};
+    QCommandLineOption across{QStringLiteral("across"),
+                              QStringLiteral("Only groups whose images come from different splits: KEY is a metadata key "
+                                             "(e.g. split), or 'folder' for the first folder below the one that holds "
+                                             "every file (data/train/…, data/test/…)."),
+                              QStringLiteral("KEY")};
     cmd.parser.addOption(threshold);
     cmd.parser.addOption(neighbours);
+    cmd.parser.addOption(across);
     int exit = Ok;
     if (!cmd.parse(args, exit))
         return exit;
@@ -211,6 +220,13 @@ int duplicatesCommand(const QStringList &args)
     params.neighbours = cmd.parser.value(neighbours).toInt(&ok2);
     if (!ok1 || !ok2 || params.threshold < -1 || params.threshold > 1 || params.neighbours < 1 || params.neighbours > 1000)
         return usageError(QStringLiteral("--threshold wants -1..1 and --neighbours 1..1000"), cmd.wantsJson());
+    if (cmd.parser.isSet(across)) {
+        const QString key = cmd.parser.value(across);
+        if (key.isEmpty())
+            return usageError(QStringLiteral("--across wants a metadata key or 'folder'"), cmd.wantsJson());
+        params.splitBy = key == QLatin1String("folder") ? SplitBy::TopFolder : SplitBy::Metadata;
+        params.splitKey = key;
+    }
     auto c = openCollection(pos.first());
     if (!c)
         return fail(c.error(), cmd.wantsJson());
@@ -227,17 +243,92 @@ int duplicatesCommand(const QStringList &args)
             ids.append(id);
             uris.append(items->value(id).uri);
         }
-        groups.append(QJsonObject{{QStringLiteral("ids"), ids}, {QStringLiteral("uris"), uris}, {QStringLiteral("max_score"), double(g.maxScore)}});
+        QJsonObject group{{QStringLiteral("ids"), ids}, {QStringLiteral("uris"), uris}, {QStringLiteral("max_score"), double(g.maxScore)}};
+        if (!g.splits.isEmpty())
+            group[QStringLiteral("splits")] = QJsonArray::fromStringList(g.splits);
+        groups.append(group);
         if (!cmd.wantsJson()) {
             printLine(QStringLiteral("group of %1 (best pair %2):").arg(g.ids.size()).arg(g.maxScore, 0, 'f', 3));
-            for (qint64 id : g.ids)
-                printLine(QStringLiteral("  %1\t%2").arg(id).arg(printable(items->value(id).uri)));
+            for (size_t i = 0; i < g.ids.size(); ++i) {
+                const QString split = g.splits.isEmpty() ? QString()
+                                                         : QStringLiteral("\t[%1]").arg(printable(g.splits[qsizetype(i)]));
+                printLine(QStringLiteral("  %1%2\t%3").arg(g.ids[i]).arg(split, printable(items->value(g.ids[i]).uri)));
+            }
         }
     }
-    if (cmd.wantsJson())
-        printJson({{QStringLiteral("groups"), groups}, {QStringLiteral("threshold"), double(params.threshold)}});
-    else
+    if (cmd.wantsJson()) {
+        QJsonObject out{{QStringLiteral("groups"), groups}, {QStringLiteral("threshold"), double(params.threshold)}};
+        if (params.splitBy != SplitBy::None)
+            out[QStringLiteral("across")] = params.splitKey;
+        printJson(out);
+    } else if (params.splitBy != SplitBy::None) {
+        printLine(QStringLiteral("%1 groups across %2 at threshold %3").arg(found->groups.size()).arg(params.splitKey).arg(params.threshold));
+    } else {
         printLine(QStringLiteral("%1 groups at threshold %2").arg(found->groups.size()).arg(params.threshold));
+    }
+    return Ok;
+}
+
+int outliersCommand(const QStringList &args)
+{
+    Command cmd(QStringLiteral("outliers"),
+                QStringLiteral("List the images of the collection in DIR that are least like any others: lowest mean "
+                               "similarity to their nearest neighbours first (odd, mislabelled or broken images of a dataset)."),
+                QStringLiteral("DIR"));
+    QCommandLineOption neighbours{QStringLiteral("neighbours"), QStringLiteral("Nearest neighbours the score averages over (default 10)."),
+                                  QStringLiteral("n"), QStringLiteral("10")};
+    QCommandLineOption limit{QStringLiteral("limit"), QStringLiteral("How many to list (default 20)."), QStringLiteral("n"), QStringLiteral("20")};
+    cmd.parser.addOption(neighbours);
+    cmd.parser.addOption(limit);
+    int exit = Ok;
+    if (!cmd.parse(args, exit))
+        return exit;
+    const QStringList pos = cmd.parser.positionalArguments();
+    if (pos.size() != 1)
+        return usageError(QStringLiteral("outliers takes one collection folder"), cmd.wantsJson());
+    OutlierParams params;
+    bool ok1 = false, ok2 = false;
+    params.neighbours = cmd.parser.value(neighbours).toInt(&ok1);
+    params.limit = cmd.parser.value(limit).toInt(&ok2);
+    if (!ok1 || !ok2 || params.neighbours < 1 || params.neighbours > 1000 || params.limit < 1 || params.limit > 100000)
+        return usageError(QStringLiteral("--neighbours wants 1..1000 and --limit 1..100000"), cmd.wantsJson());
+    auto c = openCollection(pos.first());
+    if (!c)
+        return fail(c.error(), cmd.wantsJson());
+    auto found = OutlierFinder::find(**c, params, &g_interrupted);
+    if (!found)
+        return fail(found.error(), cmd.wantsJson());
+    std::vector<qint64> ids;
+    for (const Outlier &o : *found) {
+        ids.push_back(o.id);
+        ids.push_back(o.nearestId);
+    }
+    auto items = (*c)->itemsByIds(ids);
+    if (!items)
+        return fail(items.error(), cmd.wantsJson());
+    QJsonArray list;
+    if (!cmd.wantsJson() && !found->empty())
+        printLine(QStringLiteral("rank  score  id      file                                   (nearest: score id)"));
+    int rank = 0;
+    for (const Outlier &o : *found) {
+        const QString uri = items->value(o.id).uri;
+        list.append(QJsonObject{{QStringLiteral("id"), o.id},
+                                {QStringLiteral("uri"), uri},
+                                {QStringLiteral("mean_score"), double(o.meanScore)},
+                                {QStringLiteral("nearest_id"), o.nearestId},
+                                {QStringLiteral("nearest_uri"), items->value(o.nearestId).uri},
+                                {QStringLiteral("nearest_score"), double(o.nearestScore)}});
+        if (!cmd.wantsJson())
+            printLine(QStringLiteral("%1  %2  %3  %4   (nearest: %5 %6)")
+                          .arg(++rank, 4)
+                          .arg(o.meanScore, 5, 'f', 3)
+                          .arg(o.id, -6)
+                          .arg(printable(uri))
+                          .arg(o.nearestScore, 0, 'f', 3)
+                          .arg(o.nearestId));
+    }
+    if (cmd.wantsJson())
+        printJson({{QStringLiteral("outliers"), list}, {QStringLiteral("neighbours"), params.neighbours}});
     return Ok;
 }
 

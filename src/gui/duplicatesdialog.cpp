@@ -3,6 +3,7 @@
 #include "histogramwidget.h"
 #include "thumbnailcache.h"
 
+#include <QCheckBox>
 #include <QDialogButtonBox>
 #include <QFileInfo>
 #include <QHBoxLayout>
@@ -59,6 +60,7 @@ DuplicatesDialog::DuplicatesDialog(std::shared_ptr<Collection> collection, Thumb
     , m_histogram(new HistogramWidget(this))
     , m_slider(new QSlider(Qt::Horizontal, this))
     , m_thresholdLabel(new QLabel(this))
+    , m_leaks(new QCheckBox(tr("Only &leaks across folders"), this))
     , m_tree(new QTreeWidget(this))
     , m_notDuplicate(new QPushButton(tr("Not a duplicate"), this))
     , m_remove(new QPushButton(tr("Remove from collection…"), this))
@@ -90,6 +92,11 @@ DuplicatesDialog::DuplicatesDialog(std::shared_ptr<Collection> collection, Thumb
     m_thresholdLabel->setMinimumWidth(m_thresholdLabel->fontMetrics().horizontalAdvance(QStringLiteral("0.0000")));
     connect(m_histogram, &HistogramWidget::thresholdChanged, this, &DuplicatesDialog::setThreshold);
     connect(m_slider, &QSlider::valueChanged, this, [this](int v) { setThreshold(double(v) / kSliderScale); });
+
+    m_leaks->setObjectName(QStringLiteral("leaksCheck"));
+    m_leaks->setToolTip(tr("Only groups whose images lie in different folders below the one that holds every "
+                           "file of the collection, such as the same image in train/ and in test/"));
+    connect(m_leaks, &QCheckBox::toggled, this, &DuplicatesDialog::setLeaksOnly);
 
     m_tree->setObjectName(QStringLiteral("groupsTree"));
     m_tree->setColumnCount(ColumnCount);
@@ -133,6 +140,7 @@ DuplicatesDialog::DuplicatesDialog(std::shared_ptr<Collection> collection, Thumb
     thresholdRow->addWidget(thresholdCaption);
     thresholdRow->addWidget(m_slider, 1);
     thresholdRow->addWidget(m_thresholdLabel);
+    thresholdRow->addWidget(m_leaks);
     auto *actionRow = new QHBoxLayout;
     actionRow->addWidget(m_notDuplicate);
     actionRow->addWidget(m_remove);
@@ -193,6 +201,18 @@ void DuplicatesDialog::setThreshold(double threshold)
     m_debounce->start();
 }
 
+void DuplicatesDialog::setLeaksOnly(bool leaksOnly)
+{
+    {
+        const QSignalBlocker block(m_leaks);
+        m_leaks->setChecked(leaksOnly);
+    }
+    if (leaksOnly == m_leaksOnly)
+        return;
+    m_leaksOnly = leaksOnly;
+    start();
+}
+
 void DuplicatesDialog::refresh()
 {
     m_histogramFilled = false; // the set of pairs changes with the items
@@ -209,7 +229,7 @@ void DuplicatesDialog::start(std::vector<std::pair<qint64, qint64>> markPairs)
     setStatus(tr("Finding near-duplicates…"), true);
 
     auto task = [collection = m_collection, cancel = m_cancel, threshold = float(m_threshold), generation,
-                 markPairs = std::move(markPairs)]() {
+                 leaksOnly = m_leaksOnly, markPairs = std::move(markPairs)]() {
         Outcome outcome;
         outcome.generation = generation;
         if (!collection) {
@@ -224,6 +244,7 @@ void DuplicatesDialog::start(std::vector<std::pair<qint64, qint64>> markPairs)
         }
         DuplicateParams params;
         params.threshold = threshold;
+        params.splitBy = leaksOnly ? SplitBy::TopFolder : SplitBy::None;
         auto found = DuplicateFinder::find(*collection, params, cancel.get());
         // A cancelled scan stops early and would look like a complete but smaller answer.
         if (cancel->load()) {
@@ -280,8 +301,14 @@ void DuplicatesDialog::onFinished()
     qsizetype images = 0;
     for (const DuplicateGroup &g : m_groups)
         images += qsizetype(g.ids.size());
-    if (m_groups.empty())
+    if (m_groups.empty() && m_leaksOnly)
+        setStatus(tr("No near-duplicates across folders at or above %1.").arg(scoreText(m_threshold)), false);
+    else if (m_groups.empty())
         setStatus(tr("No near-duplicates at or above %1.").arg(scoreText(m_threshold)), false);
+    else if (m_leaksOnly)
+        setStatus(tr("%n group(s) of near-duplicates across folders, %1 images in all.", nullptr, int(m_groups.size()))
+                      .arg(images),
+                  false);
     else
         setStatus(tr("%n group(s) of near-duplicates, %1 images in all.", nullptr, int(m_groups.size())).arg(images),
                   false);
@@ -307,12 +334,15 @@ void DuplicatesDialog::populate()
         QFont bold = header->font(NameColumn);
         bold.setBold(true);
         header->setFont(NameColumn, bold);
-        for (qint64 id : g.ids) {
+        for (size_t i = 0; i < g.ids.size(); ++i) {
+            const qint64 id = g.ids[i];
             auto *row = new QTreeWidgetItem(header);
             const ItemRecord item = m_items.value(id);
-            const QString name = !item.filename.isEmpty() ? item.filename
-                                 : !item.uri.isEmpty()    ? QFileInfo(item.uri).fileName()
-                                                          : tr("Item %1").arg(id);
+            QString name = !item.filename.isEmpty() ? item.filename
+                           : !item.uri.isEmpty()    ? QFileInfo(item.uri).fileName()
+                                                    : tr("Item %1").arg(id);
+            if (i < size_t(g.splits.size())) // which part of the dataset: the point of a leak
+                name = tr("%1 — in %2").arg(name, g.splits[qsizetype(i)]);
             row->setText(NameColumn, name);
             row->setText(PathColumn, item.uri);
             row->setToolTip(NameColumn, item.uri);

@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+class QCheckBox;
 class QLabel;
 class QProgressBar;
 class QPushButton;
@@ -43,6 +44,8 @@ public:
     ~DuplicatesDialog() override;
 
     double threshold() const { return m_threshold; }
+    // Only groups that span different top folders (data/train/…, data/test/…): leaks.
+    bool leaksOnly() const { return m_leaksOnly; }
     int groupCount() const { return int(m_groups.size()); }
     const std::vector<DuplicateGroup> &groups() const { return m_groups; }
     // True from a (re)grouping being asked for until its result is shown.
@@ -55,6 +58,7 @@ public Q_SLOTS:
     // Regroups at `threshold` (clamped to [kLowestThreshold, 1]) after a short pause, so that
     // dragging the marker does not start a search per pixel.
     void setThreshold(double threshold);
+    void setLeaksOnly(bool leaksOnly);
     // Runs the search again now (e.g. after the window removed items).
     void refresh();
     // Marks every pair among the selected members of each group as not duplicates (a single
@@ -92,6 +96,7 @@ private:
     std::shared_ptr<Collection> m_collection;
     ThumbnailCache *m_thumbnails;
     double m_threshold = kDefaultThreshold;
+    bool m_leaksOnly = false;
     std::vector<DuplicateGroup> m_groups;
     QHash<qint64, ItemRecord> m_items;
     QHash<qint64, QTreeWidgetItem *> m_rows;
@@ -112,6 +117,7 @@ private:
     HistogramWidget *m_histogram;
     QSlider *m_slider;
     QLabel *m_thresholdLabel;
+    QCheckBox *m_leaks;
     QTreeWidget *m_tree;
     QPushButton *m_notDuplicate;
     QPushButton *m_remove;

@@ -11,6 +11,7 @@
 #include "testsupport.h" // tests/ has no include path of its own
 
 #include <QApplication>
+#include <QCheckBox>
 #include <QDir>
 #include <QLabel>
 #include <QMessageBox>
@@ -23,6 +24,7 @@
 #include <QTreeWidget>
 
 #include <cmath>
+#include <functional>
 #include <set>
 
 using namespace lookalike;
@@ -108,7 +110,9 @@ private:
     //   d, e, f, g     unrelated
     QHash<QString, qint64> m_ids;
 
-    std::shared_ptr<Collection> createPlanted(const QString &dir)
+    // `folderOf(name)`: the folder below /data/ an item's file is in ("" = /data/ itself).
+    std::shared_ptr<Collection> createPlanted(const QString &dir,
+                                              const std::function<QString(const QString &)> &folderOf = {})
     {
         CollectionOptions options;
         options.embedderId = QStringLiteral("test-model");
@@ -134,7 +138,8 @@ private:
         std::vector<NewItem> items;
         for (const auto &[name, v] : vectors) {
             NewItem item;
-            item.record.uri = QStringLiteral("/data/%1.png").arg(name);
+            const QString folder = folderOf ? folderOf(name) : QString();
+            item.record.uri = QStringLiteral("/data/%1%2.png").arg(folder.isEmpty() ? QString() : folder + u'/', name);
             item.record.filename = name + QStringLiteral(".png");
             item.record.size = 100;
             item.record.mtimeMs = 1000;
@@ -217,6 +222,39 @@ private Q_SLOTS:
         QVERIFY(qAbs(d.threshold() - 0.985) < 1e-9);
         QVERIFY(waitForGroups(d, updated, 3));
         QCOMPARE(groupSets(d), (std::set<std::set<qint64>>{ids({"a", "a2"})}));
+    }
+
+    // a2 sits in test/, every other image in train/: of the two groups, only a's is a leak.
+    void leaksOnlyKeepsGroupsAcrossFolders()
+    {
+        QTemporaryDir tmp;
+        auto c = createPlanted(tmp.path(), [](const QString &name) {
+            return name == QLatin1String("a2") ? QStringLiteral("test/x") : QStringLiteral("train");
+        });
+        DuplicatesDialog d(c, nullptr);
+        QSignalSpy updated(&d, &DuplicatesDialog::groupsUpdated);
+        QVERIFY(waitForGroups(d, updated));
+        QCOMPARE(d.groupCount(), 2);
+
+        auto *leaks = d.findChild<QCheckBox *>(QStringLiteral("leaksCheck"));
+        QVERIFY(leaks);
+        leaks->click();
+        QVERIFY(d.leaksOnly());
+        QVERIFY(waitForGroups(d, updated, 2));
+        QCOMPARE(groupSets(d), (std::set<std::set<qint64>>{ids({"a", "a2"})}));
+        auto *tree = d.findChild<QTreeWidget *>(QStringLiteral("groupsTree"));
+        QCOMPARE(tree->topLevelItemCount(), 1);
+        QStringList rows;
+        for (int i = 0; i < tree->topLevelItem(0)->childCount(); ++i)
+            rows << tree->topLevelItem(0)->child(i)->text(0);
+        QCOMPARE(rows, (QStringList{u"a.png — in train"_qs, u"a2.png — in test"_qs}));
+        QVERIFY(d.findChild<QLabel *>(QStringLiteral("statusLabel"))->text().contains(QStringLiteral("across folders")));
+
+        leaks->click();
+        QVERIFY(!d.leaksOnly());
+        QVERIFY(waitForGroups(d, updated, 3));
+        QCOMPARE(d.groupCount(), 2);
+        QCOMPARE(tree->topLevelItem(1)->child(0)->text(0), QStringLiteral("a.png"));
     }
 
     void rapidThresholdChangesAreDebounced()

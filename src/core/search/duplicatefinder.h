@@ -11,6 +11,17 @@ struct DuplicateGroup
     std::vector<qint64> ids; // ascending
     float maxScore = 0;      // the most similar pair inside the group
     float minLinkScore = 0;  // the weakest link that joined the group
+    QStringList splits;      // with a split asked for: each id's split, in the order of `ids`
+};
+
+// Which part of a dataset an item belongs to, for leak checks ("is an image of the test set
+// also in the training set?").
+enum class SplitBy {
+    None,
+    Metadata,  // the value of the metadata key `DuplicateParams::splitKey` ("" when it has none)
+    TopFolder, // the first folder below the folder that holds every file of the collection
+               // (data/train/cat/1.jpg and data/test/dog/2.jpg: "train", "test"); an item added
+               // by URL: its host
 };
 
 struct DuplicateParams
@@ -18,6 +29,9 @@ struct DuplicateParams
     float threshold = 0.95f; // cosine at or above which two items are near-duplicates
     int neighbours = 16;     // neighbours examined per item
     QString space;           // empty = the collection's image space
+    // Leak check: only groups with items of at least two different (non-empty) splits.
+    SplitBy splitBy = SplitBy::None;
+    QString splitKey;
 };
 
 struct DuplicateResult
