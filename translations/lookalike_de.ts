@@ -1162,6 +1162,21 @@
         <source>Links to images, one a line (http or https). Each image is downloaded into the collection, so it stays available offline.</source>
         <translation>Links zu Bildern, einer pro Zeile (http oder https). Jedes Bild wird in die Sammlung heruntergeladen und bleibt so auch offline verfügbar.</translation>
     </message>
+    <message>
+        <source>Find &amp;Outliers</source>
+        <translation>&amp;Ausreißer finden</translation>
+    </message>
+    <message>
+        <source>Finding outliers…</source>
+        <translation>Ausreißer werden gesucht…</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n outlier(s): the images least like their %1 nearest neighbours, most unusual first</source>
+        <translation>
+            <numerusform>%n Ausreißer: die Bilder, die ihren %1 nächsten Nachbarn am wenigsten ähneln, die ungewöhnlichsten zuerst</numerusform>
+            <numerusform>%n Ausreißer: die Bilder, die ihren %1 nächsten Nachbarn am wenigsten ähneln, die ungewöhnlichsten zuerst</numerusform>
+        </translation>
+    </message>
 </context>
 <context>
     <name>lookalike::ModelDownloadDialog</name>

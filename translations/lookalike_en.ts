@@ -137,6 +137,13 @@
             <numerusform>Exported %n files and results.csv to %1</numerusform>
         </translation>
     </message>
+    <message numerus="yes">
+        <source>%n outlier(s): the images least like their %1 nearest neighbours, most unusual first</source>
+        <translation>
+            <numerusform>%n outlier: the image least like its %1 nearest neighbours</numerusform>
+            <numerusform>%n outliers: the images least like their %1 nearest neighbours, most unusual first</numerusform>
+        </translation>
+    </message>
 </context>
 <context>
     <name>lookalike::ModelDownloadDialog</name>

@@ -1145,6 +1145,20 @@
         <source>Links to images, one a line (http or https). Each image is downloaded into the collection, so it stays available offline.</source>
         <translation>图像链接，每行一个（http 或 https）。每张图像都会下载到集合中，离线时也可使用。</translation>
     </message>
+    <message>
+        <source>Find &amp;Outliers</source>
+        <translation>查找离群图像(&amp;O)</translation>
+    </message>
+    <message>
+        <source>Finding outliers…</source>
+        <translation>正在查找离群图像…</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n outlier(s): the images least like their %1 nearest neighbours, most unusual first</source>
+        <translation>
+            <numerusform>%n 张离群图像：与其 %1 个最近邻最不相似的图像，最不寻常的排在最前</numerusform>
+        </translation>
+    </message>
 </context>
 <context>
     <name>lookalike::ModelDownloadDialog</name>

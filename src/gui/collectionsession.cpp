@@ -238,6 +238,7 @@ void CollectionSession::search(const SearchQuery &query)
         // Supersedes a search still running, as any newer request does.
         ++m_searchGeneration;
         m_pendingSearch.reset();
+        m_pendingOutliers.reset();
         if (m_embedderState == EmbedderState::Failed)
             Q_EMIT searchFailed(tr("Example images cannot be searched: the model %1 is not available (%2). "
                                    "Items of the collection and words can still be searched.")
@@ -249,6 +250,7 @@ void CollectionSession::search(const SearchQuery &query)
         return;
     }
     ++m_searchGeneration;
+    m_pendingOutliers.reset();
     if (m_searchWatcher.isRunning()) {
         // One search at a time: the running one finishes (its result is dropped), then the
         // newest request runs. Typing fast never piles up threads.
@@ -268,22 +270,56 @@ void CollectionSession::search(const SearchQuery &query)
     }));
 }
 
+void CollectionSession::findOutliers(const OutlierParams &params)
+{
+    if (!m_collection) {
+        Q_EMIT searchFailed(tr("No collection is open."));
+        return;
+    }
+    ++m_searchGeneration;
+    m_pendingSearch.reset();
+    if (m_searchWatcher.isRunning()) { // as in search(): after the running one
+        m_pendingOutliers = params;
+        return;
+    }
+    const quint64 generation = m_searchGeneration;
+    std::shared_ptr<Collection> collection = m_collection;
+    m_searchWatcher.setFuture(QtConcurrent::run([collection, params, generation] {
+        SearchOutcome outcome;
+        outcome.generation = generation;
+        outcome.outliers = params;
+        outcome.result = OutlierFinder::findAsResult(*collection, params);
+        return outcome;
+    }));
+}
+
 void CollectionSession::onSearchDone()
 {
+    // Whatever was asked for while this one ran goes next; search() and findOutliers() bump
+    // the generation again.
     if (m_pendingSearch) {
         SearchQuery next = std::move(*m_pendingSearch);
         m_pendingSearch.reset();
-        --m_searchGeneration; // search() bumps it again
+        --m_searchGeneration;
         search(next);
+        return;
+    }
+    if (m_pendingOutliers) {
+        const OutlierParams next = *m_pendingOutliers;
+        m_pendingOutliers.reset();
+        --m_searchGeneration;
+        findOutliers(next);
         return;
     }
     const SearchOutcome outcome = m_searchWatcher.result();
     if (outcome.generation != m_searchGeneration)
         return;
-    if (outcome.result)
-        Q_EMIT searchFinished(outcome.query, *outcome.result);
-    else
+    if (!outcome.result)
         Q_EMIT searchFailed(outcome.result.errorMessage());
+    else if (outcome.outliers)
+        Q_EMIT outliersFound(*outcome.result, outcome.outliers->neighbours);
+    else
+        Q_EMIT searchFinished(outcome.query, *outcome.result);
 }
 
 void CollectionSession::ingest(const QStringList &inputs)

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "ingest/ingestjob.h"
+#include "search/outlierfinder.h"
 #include "search/query.h"
 
 #include <QFutureWatcher>
@@ -61,6 +62,9 @@ public:
     // Starts a search; an earlier one still running is superseded (its result is dropped).
     // Answers with searchFinished or searchFailed.
     void search(const SearchQuery &query);
+    // The collection's outliers (OutlierFinder), on the search thread: answers with
+    // outliersFound or searchFailed; a later search supersedes it, and it supersedes earlier ones.
+    void findOutliers(const OutlierParams &params);
     bool isSearching() const { return m_searchWatcher.isRunning(); }
 
     // Queues files and folders for adding; they start at once when no ingest runs and the model
@@ -83,6 +87,7 @@ Q_SIGNALS:
     void embedderFailed(const QString &modelId, const QString &message);
     void searchFinished(const lookalike::SearchQuery &query, const lookalike::SearchResult &result);
     void searchFailed(const QString &message);
+    void outliersFound(const lookalike::SearchResult &result, int neighbours);
     void ingestStarted(qint64 total);
     void ingestProgress(const lookalike::IngestProgress &progress);
     // New or changed items were committed: by an ingest of this session (after each chunk), or
@@ -110,6 +115,7 @@ private:
     {
         quint64 generation = 0;
         SearchQuery query;
+        std::optional<OutlierParams> outliers; // set when this answers findOutliers()
         Result<SearchResult> result = Error();
     };
 
@@ -129,6 +135,7 @@ private:
     quint64 m_searchGeneration = 0;
     QFutureWatcher<SearchOutcome> m_searchWatcher;
     std::optional<SearchQuery> m_pendingSearch; // asked for while one was running
+    std::optional<OutlierParams> m_pendingOutliers; // the same for findOutliers()
 
     QStringList m_ingestQueue;
     IngestJob *m_ingestJob = nullptr;

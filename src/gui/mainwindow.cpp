@@ -52,6 +52,7 @@ namespace lookalike {
 
 namespace {
 constexpr int kPreviewSide = 2048; // enough for a sharp preview on a 4K screen's panel
+constexpr int kOutliersShown = 100; // a screenful or two: what a person looks through
 
 QString imageFileFilter()
 {
@@ -116,6 +117,7 @@ MainWindow::MainWindow(AppSettings &settings, QWidget *parent)
     m_splitter->setStretchFactor(2, 0);
     m_splitter->setSizes({220, 800, 380});
     setCentralWidget(m_splitter);
+    m_resultLabel->setObjectName(QStringLiteral("resultLabel"));
     statusBar()->addWidget(m_resultLabel, 1);
     statusBar()->addPermanentWidget(m_ingestStatus);
 
@@ -124,6 +126,7 @@ MainWindow::MainWindow(AppSettings &settings, QWidget *parent)
 
     // session → views
     connect(m_session, &CollectionSession::searchFinished, this, &MainWindow::onSearchFinished);
+    connect(m_session, &CollectionSession::outliersFound, this, &MainWindow::onOutliersFound);
     connect(m_session, &CollectionSession::searchFailed, this, [this](const QString &message) {
         m_resultLabel->clear();
         showMessage(tr("Search failed: %1").arg(message), 10000);
@@ -291,6 +294,7 @@ void MainWindow::createActions()
          });
     make("actionDuplicates", QStringLiteral(":/icons/duplicates.svg"), tr("Find &Duplicates…"), QKeySequence(tr("Ctrl+D")),
          [this] { showDuplicates(); });
+    make("actionOutliers", QString(), tr("Find &Outliers"), QKeySequence(), [this] { findOutliers(); });
     make("actionErrors", QStringLiteral(":/icons/errors.svg"), tr("Ingest &Errors…"), QKeySequence(), [this] { showErrors(); });
     make("actionLargerTiles", QStringLiteral(":/icons/zoom-in.svg"), tr("&Larger Thumbnails"), QKeySequence::ZoomIn, [this] {
         m_tileSide = std::min(512, m_tileSide + 32);
@@ -347,7 +351,7 @@ void MainWindow::createMenus()
     add(menuBar()->addMenu(tr("&Item")), {"actionFindSimilar", "actionAddToQuery", "actionAddNegative", nullptr,
                                           "actionOpenItem", "actionShowInFolder", "actionCopyPath", nullptr,
                                           "actionExportSelected", "actionExportAll", nullptr, "actionRemove"});
-    add(menuBar()->addMenu(tr("&Collection")), {"actionDuplicates", "actionErrors"});
+    add(menuBar()->addMenu(tr("&Collection")), {"actionDuplicates", "actionOutliers", "actionErrors"});
     add(menuBar()->addMenu(tr("&View")), {"actionLargerTiles", "actionSmallerTiles"});
     add(menuBar()->addMenu(tr("&Help")), {"actionAbout"});
 }
@@ -440,7 +444,7 @@ void MainWindow::updateActions()
     const bool open = m_session->isOpen();
     const bool any = open && !selectedOrCurrent().empty();
     for (const char *n : {"actionImportFolder", "actionAddFiles", "actionAddUrls", "actionSearch", "actionBrowseAll", "actionPasteImage",
-                          "actionDuplicates", "actionErrors", "actionExportAll"})
+                          "actionDuplicates", "actionOutliers", "actionErrors", "actionExportAll"})
         action(QString::fromLatin1(n))->setEnabled(open);
     for (const char *n : {"actionFindSimilar", "actionAddToQuery", "actionAddNegative", "actionOpenItem",
                           "actionShowInFolder", "actionCopyPath", "actionRemove", "actionExportSelected"})
@@ -494,6 +498,33 @@ void MainWindow::onSearchFinished(const SearchQuery &query, const SearchResult &
     if (result.anyWordFallback)
         text += QStringLiteral(" · ") + tr("no report contains all the words; showing reports that contain any of them");
     m_resultLabel->setText(text);
+    showFirstResult();
+}
+
+void MainWindow::findOutliers()
+{
+    if (!m_session->isOpen())
+        return;
+    m_resultLabel->setText(tr("Finding outliers…"));
+    OutlierParams params;
+    params.limit = kOutliersShown;
+    m_session->findOutliers(params);
+}
+
+void MainWindow::onOutliersFound(const SearchResult &result, int neighbours)
+{
+    m_model->setSearchResult(SearchQuery{}, result);
+    QString text = tr("%n outlier(s): the images least like their %1 nearest neighbours, most unusual first", nullptr,
+                      int(result.hits.size()))
+                       .arg(neighbours);
+    if (!result.exact)
+        text += QStringLiteral(" · ") + tr("approximate index");
+    m_resultLabel->setText(text);
+    showFirstResult();
+}
+
+void MainWindow::showFirstResult()
+{
     if (m_model->rowCount() > 0) {
         m_view->setCurrentIndex(m_model->index(0));
         m_view->scrollToTop();

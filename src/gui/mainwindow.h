@@ -98,6 +98,8 @@ private:
     void updateTitle();
     void showDetails(qint64 id);
     void onSearchFinished(const SearchQuery &query, const SearchResult &result);
+    void onOutliersFound(const SearchResult &result, int neighbours);
+    void showFirstResult();
     void onIngestFinished(const IngestResult &result);
     void findSimilar(const std::vector<qint64> &ids);
     void addSelectionToQuery(bool negative);
@@ -117,6 +119,8 @@ private:
     void addUrls();
     void pasteImage();
     void showDuplicates();
+    // The collection's most unusual images, shown in the grid like results.
+    void findOutliers();
     void showSettings();
     void updateTextHint();
     void showErrors();

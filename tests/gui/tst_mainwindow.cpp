@@ -13,6 +13,7 @@
 #include "querybar.h"
 #include "resultsmodel.h"
 #include "resultsview.h"
+#include "search/outlierfinder.h"
 #include "testsupport.h"
 
 #include <QAction>
@@ -20,6 +21,7 @@
 #include <QDir>
 #include <QDropEvent>
 #include <QFile>
+#include <QLabel>
 #include <QLineEdit>
 #include <QMimeData>
 #include <QProcess>
@@ -144,6 +146,31 @@ private Q_SLOTS:
         QCOMPARE(m_window->queryBar()->examples().size(), 1);
         QCOMPARE(m_window->queryBar()->examples().first().itemId, first);
         // The details panel follows the current result.
+        QTRY_COMPARE(m_window->detailsPanel()->currentId(), model()->idAt(0));
+    }
+
+    void outliersAreListedMostUnusualFirst()
+    {
+        QSignalSpy found(m_window->session(), &CollectionSession::outliersFound);
+        m_window->action(QStringLiteral("actionOutliers"))->trigger();
+        QVERIFY(found.wait(30000));
+        QCOMPARE(model()->mode(), ResultsModel::Mode::Search);
+        QCOMPARE(model()->rowCount(), kImages); // all of them: fewer than the 100 shown
+        // In the core's order (lowest mean similarity first), with its scores.
+        auto expected = OutlierFinder::find(*m_window->session()->collection(), OutlierParams{});
+        QVERIFY(expected);
+        QCOMPARE(int(expected->size()), kImages);
+        double previous = -2;
+        for (int r = 0; r < model()->rowCount(); ++r) {
+            QCOMPARE(model()->idAt(r), (*expected)[size_t(r)].id);
+            const double score = model()->index(r).data(ResultsModel::ScoreRole).toDouble();
+            QCOMPARE(float(score), (*expected)[size_t(r)].meanScore);
+            QVERIFY(score >= previous);
+            previous = score;
+        }
+        auto *label = m_window->findChild<QLabel *>(QStringLiteral("resultLabel"));
+        QVERIFY(label);
+        QVERIFY2(label->text().contains(QStringLiteral("12 outlier")), qPrintable(label->text()));
         QTRY_COMPARE(m_window->detailsPanel()->currentId(), model()->idAt(0));
     }
 

@@ -51,4 +51,36 @@ Result<std::vector<Outlier>> OutlierFinder::find(Collection &collection, const O
     return result;
 }
 
+Result<SearchResult> OutlierFinder::findAsResult(Collection &collection, const OutlierParams &params,
+                                                 const std::atomic<bool> *cancel)
+{
+    auto found = find(collection, params, cancel);
+    if (!found)
+        return found.error();
+    std::vector<qint64> ids;
+    for (const Outlier &o : *found)
+        ids.push_back(o.id);
+    auto items = collection.itemsByIds(ids);
+    if (!items)
+        return items.error();
+    auto reports = collection.reports(ids);
+    if (!reports)
+        return reports.error();
+    SearchResult result;
+    for (const Outlier &o : *found) {
+        SearchHit hit;
+        hit.id = o.id;
+        hit.score = hit.imageScore = o.meanScore;
+        hit.item = items->value(o.id);
+        hit.report = reports->value(o.id);
+        result.hits.append(hit);
+    }
+    result.totalMatches = result.hits.size();
+    const QString spaceName = params.space.isEmpty() ? collection.imageSpaceName() : params.space;
+    if (auto index = collection.index(spaceName); index && !(*index)->isExact())
+        result.exact = false; // the neighbours came from the ANN index
+    result.fusion = QStringLiteral("outliers: mean cosine to the %1 nearest neighbours, lowest first").arg(params.neighbours);
+    return result;
+}
+
 } // namespace lookalike

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "collection/collection.h"
+#include "search/query.h"
 
 #include <atomic>
 
@@ -31,6 +32,10 @@ class OutlierFinder final
 {
 public:
     static Result<std::vector<Outlier>> find(Collection &collection, const OutlierParams &params,
+                                             const std::atomic<bool> *cancel = nullptr);
+    // The same, as a page of search results for interfaces that show results: in the same
+    // order, score = image score = the mean similarity, each hit with its item and report.
+    static Result<SearchResult> findAsResult(Collection &collection, const OutlierParams &params,
                                              const std::atomic<bool> *cancel = nullptr);
 };
 
