@@ -227,6 +227,7 @@ private Q_SLOTS:
     void truncatedJpegIsCorruptWhereverItIsCut_data();
     void truncatedJpegIsCorruptWhereverItIsCut();
     void pixelCapIsCheckedBeforeDecoding();
+    void jpegCountsPixelsAtItsDecodedScale();
     void svgCapsAreEnforced();
 
     void svgIsRasterisedToFit_data();
@@ -623,6 +624,39 @@ void TestImageDecoder::pixelCapIsCheckedBeforeDecoding()
     const Result<DecodedImage> bomb = ImageDecoder::decode(lookalike::test::pngHeaderClaiming(30000, 30000), options);
     QVERIFY(!bomb.ok());
     QCOMPARE(bomb.error().code, Error::Code::TooLarge);
+}
+
+void TestImageDecoder::jpegCountsPixelsAtItsDecodedScale()
+{
+    // big.jpg is 4000×3000 (12 megapixels). Wanted at 256 px it decodes at 1/8: 500×375.
+    DecodeOptions options;
+    options.maxPixels = 1'000'000;
+    const Result<DecodedImage> reduced = ImageDecoder::decodeFile(path(QStringLiteral("big.jpg")), options);
+    QVERIFY2(reduced.ok(), qPrintable(reduced.errorMessage()));
+    QCOMPARE(reduced->originalSize, QSize(4000, 3000));
+    QCOMPARE(reduced->image.size(), QSize(256, 192));
+
+    // Wanted at full size it would decode at full size: refused before decoding.
+    options.maxSide = 4000;
+    const Result<DecodedImage> full = ImageDecoder::decodeFile(path(QStringLiteral("big.jpg")), options);
+    QVERIFY(!full.ok());
+    QCOMPARE(full.error().code, Error::Code::TooLarge);
+    QVERIFY2(full.errorMessage().contains(QStringLiteral("1/1 scale it is still 12.0 megapixels")), qPrintable(full.errorMessage()));
+
+    // A header may claim at most 16 × maxPixels, whatever the scale.
+    options.maxSide = 256;
+    options.maxPixels = 700'000; // 16× = 11.2 megapixels
+    const Result<DecodedImage> claimed = ImageDecoder::decodeFile(path(QStringLiteral("big.jpg")), options);
+    QVERIFY(!claimed.ok());
+    QCOMPARE(claimed.error().code, Error::Code::TooLarge);
+    QVERIFY2(claimed.errorMessage().contains(QStringLiteral("limit for JPEG")), qPrintable(claimed.errorMessage()));
+
+    // Other formats count at their stored size: a 1200×900 PNG is refused at 1 MP.
+    options.maxPixels = 1'000'000;
+    const QByteArray png = encoded(lookalike::test::makeSyntheticImage(1200, 900, 3), "png");
+    const Result<DecodedImage> stored = ImageDecoder::decode(png, options);
+    QVERIFY(!stored.ok());
+    QCOMPARE(stored.error().code, Error::Code::TooLarge);
 }
 
 void TestImageDecoder::svgCapsAreEnforced()

@@ -11,6 +11,8 @@
 
 #include <algorithm>
 #include <climits>
+#include <limits>
+#include <optional>
 
 namespace lookalike {
 
@@ -148,14 +150,14 @@ Error corrupt(const QString &message)
     return makeError(Error::Code::Corrupt, message);
 }
 
-// Qt's own limit (megabytes of decoded pixels) as a second guard behind the header check,
-// sized for 8-byte pixels (16-bit RGBA) so that images within maxPixels are never refused.
+// Qt's own limit (megabytes of decoded pixels) as a second guard behind checkPixels(), sized
+// for 8-byte pixels (16-bit RGBA) so that images within maxPixels are never refused.
 int allocationLimitMiB(qint64 maxPixels)
 {
     return int(std::clamp<qint64>(maxPixels * 8 / (1024 * 1024) + 1, 1, INT_MAX));
 }
 
-Result<QSize> headerSize(QImageReader &reader, const QString &format, const DecodeOptions &options)
+Result<QSize> headerSize(QImageReader &reader, const QString &format)
 {
     const QSize size = reader.size();
     if (reader.error() == QImageReader::UnsupportedFormatError)
@@ -164,13 +166,56 @@ Result<QSize> headerSize(QImageReader &reader, const QString &format, const Deco
         return corrupt(QStringLiteral("unreadable %1 header").arg(format));
     if (size.isEmpty())
         return corrupt(QStringLiteral("%1 header gives an empty size (%2×%3)").arg(format).arg(size.width()).arg(size.height()));
-    const qint64 pixels = qint64(size.width()) * size.height();
-    if (pixels > options.maxPixels)
-        return makeError(Error::Code::TooLarge, QStringLiteral("image is %1×%2 (%3 megapixels), above the %4-megapixel limit")
-                                                    .arg(size.width()).arg(size.height())
-                                                    .arg(double(pixels) / 1e6, 0, 'f', 1)
-                                                    .arg(double(options.maxPixels) / 1e6, 0, 'f', 1));
     return size;
+}
+
+qint64 pixelCount(QSize size)
+{
+    return qint64(size.width()) * size.height();
+}
+
+QString megapixels(qint64 pixels)
+{
+    return QString::number(double(pixels) / 1e6, 'f', 1);
+}
+
+// JPEG decodes with DCT scaling, by 1/2, 1/4 or 1/8 where the target is that much smaller, so
+// what it allocates is the stored size divided by the largest such factor that still covers
+// the target. (An upper bound: a libjpeg that scales by n/8 decodes smaller still.)
+int jpegReduction(QSize stored, QSize target)
+{
+    int d = 8;
+    while (d > 1 && ((stored.width() + d - 1) / d < target.width() || (stored.height() + d - 1) / d < target.height()))
+        d /= 2;
+    return d;
+}
+
+// The decompression-bomb guard, on what the decoder will allocate: the stored size, or for
+// JPEG the reduced decode, which lets a 300-megapixel panorama in at 1/8 scale. JPEG headers
+// may claim at most 16 × maxPixels (a quarter of maxPixels at 1/8), which bounds the time
+// spent entropy-decoding a file that only claims to be huge.
+std::optional<Error> checkPixels(const QString &format, QSize stored, QSize storedTarget, const DecodeOptions &options)
+{
+    const qint64 pixels = pixelCount(stored);
+    if (format != u"jpeg") {
+        if (pixels <= options.maxPixels)
+            return std::nullopt;
+        return makeError(Error::Code::TooLarge, QStringLiteral("image is %1×%2 (%3 megapixels), above the %4-megapixel limit")
+                                                    .arg(stored.width()).arg(stored.height())
+                                                    .arg(megapixels(pixels), megapixels(options.maxPixels)));
+    }
+    const qint64 jpegCap = options.maxPixels > std::numeric_limits<qint64>::max() / 16 ? options.maxPixels : 16 * options.maxPixels;
+    if (pixels > jpegCap)
+        return makeError(Error::Code::TooLarge, QStringLiteral("JPEG is %1×%2 (%3 megapixels), above the %4-megapixel limit for JPEG")
+                                                    .arg(stored.width()).arg(stored.height())
+                                                    .arg(megapixels(pixels), megapixels(jpegCap)));
+    const int d = jpegReduction(stored, storedTarget);
+    const qint64 decoded = pixelCount({(stored.width() + d - 1) / d, (stored.height() + d - 1) / d});
+    if (decoded <= options.maxPixels)
+        return std::nullopt;
+    return makeError(Error::Code::TooLarge, QStringLiteral("JPEG is %1×%2: decoded at 1/%3 scale it is still %4 megapixels, above the %5-megapixel limit")
+                                                .arg(stored.width()).arg(stored.height()).arg(d)
+                                                .arg(megapixels(decoded), megapixels(options.maxPixels)));
 }
 
 // Scaled, sRGB, flattened to RGB888: the decoded pixels as DecodedImage promises them.
@@ -202,7 +247,7 @@ Result<DecodedImage> decodeRaster(const QByteArray &bytes, const QString &format
     reader.setAutoTransform(true);
     reader.setAllocationLimit(allocationLimitMiB(options.maxPixels));
 
-    const Result<QSize> stored = headerSize(reader, format, options);
+    const Result<QSize> stored = headerSize(reader, format);
     if (!stored)
         return stored.error();
     // Sizes given to and returned by the handler are in stored orientation; the EXIF
@@ -210,6 +255,8 @@ Result<DecodedImage> decodeRaster(const QByteArray &bytes, const QString &format
     const bool transposed = reader.transformation().testFlag(QImageIOHandler::TransformationRotate90);
     const QSize originalSize = transposed ? stored->transposed() : *stored;
     const QSize target = media::shrunkToFit(originalSize, media::decodeBox(originalSize, options.maxSide, options.minShortSide));
+    if (auto tooLarge = checkPixels(format, *stored, transposed ? target.transposed() : target, options))
+        return *tooLarge;
     // Qt's JPEG handler turns a scaled size into libjpeg DCT scaling (scale_num/8, the
     // smallest decode at least as large as the request) and then smooth-scales the rest.
     if (format == u"jpeg" && target != originalSize)

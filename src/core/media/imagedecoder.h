@@ -20,8 +20,10 @@ struct DecodeOptions
     // maxSide (up to 4×, aspect kept) until it does. Embedders that resize by the shortest edge
     // (Embedder::minimumShortSide()) set it; 0 = no growth.
     int minShortSide = 0;
-    // Decompression-bomb guard for raster formats: images whose header claims more pixels
-    // are refused before any pixel memory is allocated.
+    // Decompression-bomb guard for raster formats: images that would decode to more pixels
+    // are refused before any pixel memory is allocated. JPEG counts at the reduced scale it is
+    // decoded at (down to 1/8, so a 300-megapixel panorama is fine) and may claim up to 16×
+    // this in its header; every other format counts at its stored size.
     qint64 maxPixels = 128LL * 1000 * 1000;
     // Files larger than this are refused without being read.
     qint64 maxFileBytes = 256LL * 1024 * 1024;
