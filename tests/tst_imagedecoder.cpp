@@ -2,6 +2,7 @@
 // Lookalike reads, the pixel layouts that need conversion, and hostile or broken input.
 #include "media/imagedecoder.h"
 #include "media/imageops.h"
+#include "media/svgrasteriser.h"
 #include "media/thumbnailencoder.h"
 #include "testsupport.h"
 
@@ -729,6 +730,16 @@ void TestImageDecoder::svgInternalEntitiesAreExpanded()
     // fill="&red;" paints the left half: the entity was expanded, not dropped.
     QCOMPARE(image.pixel(image.width() / 4, image.height() / 2), qRgb(255, 0, 0));
     QCOMPARE(image.pixel(image.width() * 3 / 4, image.height() / 2), qRgb(255, 255, 255));
+
+    // Counted in the raw bytes, references could hide in UTF-16: entities there are refused.
+    QByteArray utf16;
+    const QString text = QString::fromUtf8(kIllustratorSvg).replace(QStringLiteral("UTF-8"), QStringLiteral("UTF-16"));
+    utf16.append("\xFF\xFE", 2);
+    utf16.append(reinterpret_cast<const char *>(text.utf16()), text.size() * 2);
+    const Result<DecodedImage> wide = media::rasteriseSvg(utf16, DecodeOptions{});
+    QVERIFY(!wide.ok());
+    QVERIFY2(wide.errorMessage().contains(QStringLiteral("UTF-16")), qPrintable(wide.errorMessage()));
+    QVERIFY(!ImageDecoder::decode(utf16).ok()); // and the sniffer does not take UTF-16 for SVG anyway
 
     // Just under the caps: the longest value, used as often as the expansion cap allows.
     const QString entityUse = QString::fromLatin1(kEntityUseSvg);

@@ -9,6 +9,7 @@
 #include <QSvgRenderer>
 #include <QXmlStreamReader>
 
+#include <algorithm>
 #include <optional>
 
 namespace lookalike::media {
@@ -72,9 +73,15 @@ std::optional<Error> checkEntities(const QXmlStreamReader &xml, const QByteArray
     // Whatever Qt did not report as a general entity is not understood here either.
     if (declared != entities.size() || entities.size() > kMaxEntities)
         return refused(QStringLiteral("it declares XML entities that cannot be checked (%1 declarations)").arg(declared));
+    // References are counted in the raw bytes, which finds them only where an ASCII name is
+    // spelled in ASCII: not in UTF-16 or UTF-32 (NUL bytes among the first four).
+    if (!entities.isEmpty() && bytes.left(4).contains('\0'))
+        return refused(QStringLiteral("it declares XML entities in a UTF-16 or UTF-32 document"));
     qsizetype expansion = 0;
     for (const QXmlStreamEntityDeclaration &entity : entities) {
         const QString name = entity.name().toString();
+        if (std::any_of(name.cbegin(), name.cend(), [](QChar c) { return c.unicode() > 127; }))
+            return refused(QStringLiteral("it declares an XML entity whose name is not ASCII"));
         if (!entity.systemId().isEmpty() || !entity.publicId().isEmpty() || !entity.notationName().isEmpty())
             return refused(QStringLiteral("it declares an external XML entity (%1)").arg(name));
         if (entity.value().contains(u'&') || entity.value().contains(u'%'))
