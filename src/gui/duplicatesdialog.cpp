@@ -341,7 +341,7 @@ void DuplicatesDialog::populate()
             QString name = !item.filename.isEmpty() ? item.filename
                            : !item.uri.isEmpty()    ? QFileInfo(item.uri).fileName()
                                                     : tr("Item %1").arg(id);
-            if (i < size_t(g.splits.size())) // which part of the dataset: the point of a leak
+            if (i < size_t(g.splits.size()) && !g.splits[qsizetype(i)].isEmpty()) // the point of a leak
                 name = tr("%1 — in %2").arg(name, g.splits[qsizetype(i)]);
             row->setText(NameColumn, name);
             row->setText(PathColumn, item.uri);

@@ -73,7 +73,7 @@ QString topFolderBelow(const QString &common, const ItemRecord &item)
         return QUrl(item.uri).host();
     const QString rest = item.uri.mid(common.size());
     const qsizetype slash = rest.indexOf(u'/');
-    return slash < 0 ? QStringLiteral(".") : rest.left(slash); // "." = a file in the common folder itself
+    return slash < 0 ? QString() : rest.left(slash); // a file in the common folder itself: no split
 }
 
 // Gives each group's items their split and keeps the groups that span two or more.

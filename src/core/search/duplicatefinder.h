@@ -20,8 +20,8 @@ enum class SplitBy {
     None,
     Metadata,  // the value of the metadata key `DuplicateParams::splitKey` ("" when it has none)
     TopFolder, // the first folder below the folder that holds every file of the collection
-               // (data/train/cat/1.jpg and data/test/dog/2.jpg: "train", "test"); an item added
-               // by URL: its host
+               // (data/train/cat/1.jpg and data/test/dog/2.jpg: "train", "test"; a file in that
+               // folder itself: none); an item added by URL: its host
 };
 
 struct DuplicateParams
