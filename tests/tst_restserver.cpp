@@ -16,6 +16,8 @@
 #include "collection/collection.h"
 #include "embed/classicembedder.h"
 #include "ingest/ingestjob.h"
+#include "search/duplicatefinder.h"
+#include "search/outlierfinder.h"
 #include "testsupport.h"
 
 #include <QBuffer>
@@ -358,6 +360,8 @@ private Q_SLOTS:
         QTest::newRow("delete") << QByteArray("DELETE") << u"/api/photos/items/1"_qs << QByteArray();
         QTest::newRow("add") << QByteArray("POST") << u"/api/photos/items"_qs << json({{u"url"_qs, web(u"/img/w0.png"_qs)}});
         QTest::newRow("search") << QByteArray("POST") << u"/api/photos/search"_qs << search;
+        QTest::newRow("outliers") << QByteArray("GET") << u"/api/photos/outliers"_qs << QByteArray();
+        QTest::newRow("duplicates") << QByteArray("GET") << u"/api/photos/duplicates"_qs << QByteArray();
         QTest::newRow("unknown collection") << QByteArray("GET") << u"/api/nope/stats"_qs << QByteArray();
     }
 
@@ -631,6 +635,7 @@ private Q_SLOTS:
         QTest::newRow("PUT items") << QByteArray("PUT") << u"/api/photos/items"_qs << QByteArray("GET, POST");
         QTest::newRow("POST item") << QByteArray("POST") << u"/api/photos/items/1"_qs << QByteArray("GET, DELETE");
         QTest::newRow("DELETE stats") << QByteArray("DELETE") << u"/api/photos/stats"_qs << QByteArray("GET");
+        QTest::newRow("POST outliers") << QByteArray("POST") << u"/api/photos/outliers"_qs << QByteArray("GET");
         QTest::newRow("POST health") << QByteArray("POST") << u"/api/health"_qs << QByteArray("GET");
     }
 
@@ -788,6 +793,64 @@ private Q_SLOTS:
         // Unknown example items are 404.
         const Reply unknown = search({{u"item_ids"_qs, QJsonArray{999999}}});
         QVERIFY2(unknown.status == 404, qPrintable(unknown.describe()));
+    }
+
+    // The dataset checks answer what the core answers, in the command line's JSON.
+    void outliersAndDuplicates()
+    {
+        const Reply r = send("GET", QStringLiteral("/api/photos/outliers?limit=3&neighbours=5"));
+        QVERIFY2(r.status == 200, qPrintable(r.describe()));
+        QCOMPARE(r.json.value(u"neighbours"_qs).toInt(), 5);
+        OutlierParams params;
+        params.neighbours = 5;
+        params.limit = 3;
+        auto expected = OutlierFinder::find(*m_photos, params);
+        QVERIFY(expected);
+        const QJsonArray outliers = r.json.value(u"outliers"_qs).toArray();
+        QCOMPARE(outliers.size(), 3);
+        for (qsizetype i = 0; i < outliers.size(); ++i) {
+            const QJsonObject o = outliers[i].toObject();
+            QCOMPARE(o.value(u"id"_qs).toInteger(), (*expected)[size_t(i)].id);
+            QCOMPARE(float(o.value(u"mean_score"_qs).toDouble()), (*expected)[size_t(i)].meanScore);
+            QCOMPARE(o.value(u"nearest_id"_qs).toInteger(), (*expected)[size_t(i)].nearestId);
+            QVERIFY(m_ids.contains(o.value(u"id"_qs).toInteger()));
+            QVERIFY(o.value(u"uri"_qs).toString().startsWith(m_tmp.filePath(QStringLiteral("images"))));
+        }
+
+        // Every photo has a re-encoded twin nowhere, so at 0.5 the groups are whatever the
+        // core finds: the same ones.
+        const Reply d = send("GET", QStringLiteral("/api/photos/duplicates?threshold=0.5&neighbours=3"));
+        QVERIFY2(d.status == 200, qPrintable(d.describe()));
+        DuplicateParams dp;
+        dp.threshold = 0.5f;
+        dp.neighbours = 3;
+        auto groups = DuplicateFinder::find(*m_photos, dp);
+        QVERIFY(groups);
+        QVERIFY(!groups->groups.empty()); // else this compares nothing
+        const QJsonArray got = d.json.value(u"groups"_qs).toArray();
+        QCOMPARE(size_t(got.size()), groups->groups.size());
+        for (qsizetype i = 0; i < got.size(); ++i) {
+            QList<qint64> ids;
+            for (const auto &v : got[i].toObject().value(u"ids"_qs).toArray())
+                ids << v.toInteger();
+            QCOMPARE(ids, QList<qint64>(groups->groups[size_t(i)].ids.begin(), groups->groups[size_t(i)].ids.end()));
+            QVERIFY(!got[i].toObject().contains(u"splits"_qs));
+        }
+        // All photos are in one folder: no group spans two.
+        const Reply across = send("GET", QStringLiteral("/api/photos/duplicates?threshold=0.5&across=folder"));
+        QVERIFY2(across.status == 200, qPrintable(across.describe()));
+        QCOMPARE(across.json.value(u"across"_qs).toString(), u"folder"_qs);
+        QCOMPARE(across.json.value(u"groups"_qs).toArray().size(), 0);
+
+        for (const QString &bad : {u"/api/photos/outliers?limit=0"_qs, u"/api/photos/outliers?neighbours=x"_qs,
+                                   u"/api/photos/duplicates?threshold=2"_qs, u"/api/photos/duplicates?treshold=0.9"_qs,
+                                   u"/api/photos/duplicates?across="_qs}) {
+            const Reply b = send("GET", bad);
+            QVERIFY2(b.status == 400, qPrintable(bad + u' ' + b.describe()));
+            QCOMPARE(b.errorCode(), u"bad_request"_qs);
+        }
+        // A refused request gives its scan slot back.
+        QCOMPARE(send("GET", QStringLiteral("/api/photos/outliers")).status, 200);
     }
 
     void addingABase64Image()

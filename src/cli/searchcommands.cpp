@@ -5,6 +5,7 @@
 #include "collection/collection.h"
 #include "embed/embedderfactory.h"
 #include "search/duplicatefinder.h"
+#include "search/inspectionjson.h"
 #include "search/outlierfinder.h"
 #include "search/resultexporter.h"
 #include "search/searchengine.h"
@@ -13,6 +14,9 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QSaveFile>
+
+#include <functional>
+#include <optional>
 
 namespace lookalike::cli {
 
@@ -38,6 +42,25 @@ Result<SearchResult> runSearch(Collection &collection, const SearchQuery &query)
     }
     SearchEngine engine(collection, embedder.get());
     return engine.search(query);
+}
+
+// Opens the collection in `dir` and runs a whole-collection check on it. With --json the check's
+// JSON is printed here and nullopt returned; so it is after an error, printed too. Otherwise the
+// JSON comes back for the command's text output. `exit` is the exit code in every case.
+std::optional<QJsonObject> runCheck(const Command &cmd, const QString &dir, int &exit,
+                                    const std::function<Result<QJsonObject>(Collection &)> &check)
+{
+    auto c = openCollection(dir);
+    auto json = c ? check(**c) : Result<QJsonObject>(c.error());
+    if (!json) {
+        exit = fail(json.error(), cmd.wantsJson());
+        return std::nullopt;
+    }
+    exit = Ok;
+    if (!cmd.wantsJson())
+        return *json;
+    printJson(*json);
+    return std::nullopt;
 }
 
 } // namespace
@@ -227,45 +250,29 @@ int duplicatesCommand(const QStringList &args)
         params.splitBy = key == QLatin1String("folder") ? SplitBy::TopFolder : SplitBy::Metadata;
         params.splitKey = key;
     }
-    auto c = openCollection(pos.first());
-    if (!c)
-        return fail(c.error(), cmd.wantsJson());
-    auto found = DuplicateFinder::find(**c, params, &g_interrupted);
-    if (!found)
-        return fail(found.error(), cmd.wantsJson());
-    QJsonArray groups;
-    for (const DuplicateGroup &g : found->groups) {
-        auto items = (*c)->itemsByIds(g.ids);
-        if (!items)
-            return fail(items.error(), cmd.wantsJson());
-        QJsonArray ids, uris;
-        for (qint64 id : g.ids) {
-            ids.append(id);
-            uris.append(items->value(id).uri);
-        }
-        QJsonObject group{{QStringLiteral("ids"), ids}, {QStringLiteral("uris"), uris}, {QStringLiteral("max_score"), double(g.maxScore)}};
-        if (!g.splits.isEmpty())
-            group[QStringLiteral("splits")] = QJsonArray::fromStringList(g.splits);
-        groups.append(group);
-        if (!cmd.wantsJson()) {
-            printLine(QStringLiteral("group of %1 (best pair %2):").arg(g.ids.size()).arg(g.maxScore, 0, 'f', 3));
-            for (size_t i = 0; i < g.ids.size(); ++i) {
-                const QString split = g.splits.isEmpty() ? QString()
-                                                         : QStringLiteral("\t[%1]").arg(printable(g.splits[qsizetype(i)]));
-                printLine(QStringLiteral("  %1%2\t%3").arg(g.ids[i]).arg(split, printable(items->value(g.ids[i]).uri)));
-            }
+    const auto json = runCheck(cmd, pos.first(), exit, [&](Collection &c) -> Result<QJsonObject> {
+        auto found = DuplicateFinder::find(c, params, &g_interrupted);
+        if (!found)
+            return found.error();
+        return InspectionJson::duplicates(c, *found, params);
+    });
+    if (!json)
+        return exit;
+    const QJsonArray groups = (*json)[QStringLiteral("groups")].toArray();
+    for (const QJsonValue &v : groups) {
+        const QJsonObject g = v.toObject();
+        const QJsonArray ids = g[QStringLiteral("ids")].toArray(), uris = g[QStringLiteral("uris")].toArray(),
+                         splits = g[QStringLiteral("splits")].toArray();
+        printLine(QStringLiteral("group of %1 (best pair %2):").arg(ids.size()).arg(g[QStringLiteral("max_score")].toDouble(), 0, 'f', 3));
+        for (qsizetype i = 0; i < ids.size(); ++i) {
+            const QString split = splits.isEmpty() ? QString() : QStringLiteral("\t[%1]").arg(printable(splits[i].toString()));
+            printLine(QStringLiteral("  %1%2\t%3").arg(ids[i].toInteger()).arg(split, printable(uris[i].toString())));
         }
     }
-    if (cmd.wantsJson()) {
-        QJsonObject out{{QStringLiteral("groups"), groups}, {QStringLiteral("threshold"), double(params.threshold)}};
-        if (params.splitBy != SplitBy::None)
-            out[QStringLiteral("across")] = params.splitKey;
-        printJson(out);
-    } else if (params.splitBy != SplitBy::None) {
-        printLine(QStringLiteral("%1 groups across %2 at threshold %3").arg(found->groups.size()).arg(params.splitKey).arg(params.threshold));
-    } else {
-        printLine(QStringLiteral("%1 groups at threshold %2").arg(found->groups.size()).arg(params.threshold));
-    }
+    if (params.splitBy != SplitBy::None)
+        printLine(QStringLiteral("%1 groups across %2 at threshold %3").arg(groups.size()).arg(params.splitKey).arg(params.threshold));
+    else
+        printLine(QStringLiteral("%1 groups at threshold %2").arg(groups.size()).arg(params.threshold));
     return Ok;
 }
 
@@ -292,43 +299,28 @@ int outliersCommand(const QStringList &args)
     params.limit = cmd.parser.value(limit).toInt(&ok2);
     if (!ok1 || !ok2 || params.neighbours < 1 || params.neighbours > 1000 || params.limit < 1 || params.limit > 100000)
         return usageError(QStringLiteral("--neighbours wants 1..1000 and --limit 1..100000"), cmd.wantsJson());
-    auto c = openCollection(pos.first());
-    if (!c)
-        return fail(c.error(), cmd.wantsJson());
-    auto found = OutlierFinder::find(**c, params, &g_interrupted);
-    if (!found)
-        return fail(found.error(), cmd.wantsJson());
-    std::vector<qint64> ids;
-    for (const Outlier &o : *found) {
-        ids.push_back(o.id);
-        ids.push_back(o.nearestId);
-    }
-    auto items = (*c)->itemsByIds(ids);
-    if (!items)
-        return fail(items.error(), cmd.wantsJson());
-    QJsonArray list;
-    if (!cmd.wantsJson() && !found->empty())
+    const auto json = runCheck(cmd, pos.first(), exit, [&](Collection &c) -> Result<QJsonObject> {
+        auto found = OutlierFinder::find(c, params, &g_interrupted);
+        if (!found)
+            return found.error();
+        return InspectionJson::outliers(c, *found, params.neighbours);
+    });
+    if (!json)
+        return exit;
+    const QJsonArray list = (*json)[QStringLiteral("outliers")].toArray();
+    if (!list.isEmpty())
         printLine(QStringLiteral("rank  score  id      file                                   (nearest: score id)"));
     int rank = 0;
-    for (const Outlier &o : *found) {
-        const QString uri = items->value(o.id).uri;
-        list.append(QJsonObject{{QStringLiteral("id"), o.id},
-                                {QStringLiteral("uri"), uri},
-                                {QStringLiteral("mean_score"), double(o.meanScore)},
-                                {QStringLiteral("nearest_id"), o.nearestId},
-                                {QStringLiteral("nearest_uri"), items->value(o.nearestId).uri},
-                                {QStringLiteral("nearest_score"), double(o.nearestScore)}});
-        if (!cmd.wantsJson())
-            printLine(QStringLiteral("%1  %2  %3  %4   (nearest: %5 %6)")
-                          .arg(++rank, 4)
-                          .arg(o.meanScore, 5, 'f', 3)
-                          .arg(o.id, -6)
-                          .arg(printable(uri))
-                          .arg(o.nearestScore, 0, 'f', 3)
-                          .arg(o.nearestId));
+    for (const QJsonValue &v : list) {
+        const QJsonObject o = v.toObject();
+        printLine(QStringLiteral("%1  %2  %3  %4   (nearest: %5 %6)")
+                      .arg(++rank, 4)
+                      .arg(o[QStringLiteral("mean_score")].toDouble(), 5, 'f', 3)
+                      .arg(o[QStringLiteral("id")].toInteger(), -6)
+                      .arg(printable(o[QStringLiteral("uri")].toString()))
+                      .arg(o[QStringLiteral("nearest_score")].toDouble(), 0, 'f', 3)
+                      .arg(o[QStringLiteral("nearest_id")].toInteger()));
     }
-    if (cmd.wantsJson())
-        printJson({{QStringLiteral("outliers"), list}, {QStringLiteral("neighbours"), params.neighbours}});
     return Ok;
 }
 

@@ -5,6 +5,7 @@
 #include "embed/embedder.h"
 #include "ingest/ingestjob.h"
 #include "media/imagedecoder.h"
+#include "search/inspectionjson.h"
 #include "searchjson.h"
 #include "searchrequest.h"
 
@@ -61,6 +62,23 @@ Result<qint64> queryInteger(const QUrlQuery &query, const QString &key, qint64 f
     if (!ok || v < min || v > max)
         return badParameter(QStringLiteral("%1 wants an integer from %2 to %3").arg(key).arg(min).arg(max));
     return v;
+}
+
+// Gives a one-at-a-time slot (tryStartAdd(), tryStartScan()) back when the request ends.
+struct SlotRelease
+{
+    std::atomic<bool> &taken;
+    ~SlotRelease() { taken.store(false); }
+};
+
+// Refuses query parameters other than `known` (a misspelt one would silently do nothing).
+std::optional<Error> unknownParameter(const QUrlQuery &query, const QStringList &known)
+{
+    for (const auto &[key, value] : query.queryItems()) {
+        if (!known.contains(key))
+            return badParameter(QStringLiteral("unknown query parameter \"%1\" (known: %2)").arg(key, known.join(QStringLiteral(", "))));
+    }
+    return std::nullopt;
 }
 
 } // namespace
@@ -139,10 +157,8 @@ ApiResponse CollectionApi::stats()
 
 ApiResponse CollectionApi::items(const QUrlQuery &query)
 {
-    for (const auto &[key, value] : query.queryItems()) {
-        if (key != u"offset"_qs && key != u"limit"_qs && key != u"vectors"_qs)
-            return ApiResponse::fromError(badParameter(QStringLiteral("unknown query parameter \"%1\" (known: offset, limit, vectors)").arg(key)));
-    }
+    if (auto unknown = unknownParameter(query, {u"offset"_qs, u"limit"_qs, u"vectors"_qs}))
+        return ApiResponse::fromError(*unknown);
     auto offset = queryInteger(query, u"offset"_qs, 0, 0, std::numeric_limits<qint32>::max());
     if (!offset)
         return ApiResponse::fromError(offset.error());
@@ -264,6 +280,67 @@ ApiResponse CollectionApi::search(const QByteArray &body)
                               {u"warnings"_qs, QJsonArray::fromStringList(result->warnings)}});
 }
 
+bool CollectionApi::tryStartScan()
+{
+    bool expected = false;
+    return m_scanning.compare_exchange_strong(expected, true);
+}
+
+ApiResponse CollectionApi::outliers(const QUrlQuery &query)
+{
+    const SlotRelease slot{m_scanning};
+    if (auto unknown = unknownParameter(query, {u"neighbours"_qs, u"limit"_qs}))
+        return ApiResponse::fromError(*unknown);
+    auto neighbours = queryInteger(query, u"neighbours"_qs, 10, 1, 1000);
+    if (!neighbours)
+        return ApiResponse::fromError(neighbours.error());
+    auto limit = queryInteger(query, u"limit"_qs, 20, 1, m_limits.maxPage);
+    if (!limit)
+        return ApiResponse::fromError(limit.error());
+    OutlierParams params;
+    params.neighbours = int(*neighbours);
+    params.limit = int(*limit);
+    auto found = OutlierFinder::find(*m_collection, params, m_stopping);
+    if (m_stopping && m_stopping->load())
+        return ApiResponse::error(503, u"cancelled"_qs, u"the server is stopping"_qs);
+    if (!found)
+        return ApiResponse::fromError(found.error());
+    auto json = InspectionJson::outliers(*m_collection, *found, params.neighbours);
+    return json ? ApiResponse::json(*json) : ApiResponse::fromError(json.error());
+}
+
+ApiResponse CollectionApi::duplicates(const QUrlQuery &query)
+{
+    const SlotRelease slot{m_scanning};
+    if (auto unknown = unknownParameter(query, {u"threshold"_qs, u"neighbours"_qs, u"across"_qs}))
+        return ApiResponse::fromError(*unknown);
+    DuplicateParams params;
+    if (query.hasQueryItem(u"threshold"_qs)) {
+        bool ok = false;
+        params.threshold = query.queryItemValue(u"threshold"_qs).toFloat(&ok);
+        if (!ok || !(params.threshold >= -1.f && params.threshold <= 1.f))
+            return ApiResponse::fromError(badParameter(QStringLiteral("threshold wants a number from -1 to 1")));
+    }
+    auto neighbours = queryInteger(query, u"neighbours"_qs, params.neighbours, 1, 1000);
+    if (!neighbours)
+        return ApiResponse::fromError(neighbours.error());
+    params.neighbours = int(*neighbours);
+    if (query.hasQueryItem(u"across"_qs)) {
+        const QString across = query.queryItemValue(u"across"_qs, QUrl::FullyDecoded);
+        if (across.isEmpty())
+            return ApiResponse::fromError(badParameter(QStringLiteral("across wants a metadata key or \"folder\"")));
+        params.splitBy = across == u"folder"_qs ? SplitBy::TopFolder : SplitBy::Metadata;
+        params.splitKey = across;
+    }
+    auto found = DuplicateFinder::find(*m_collection, params, m_stopping);
+    if (m_stopping && m_stopping->load())
+        return ApiResponse::error(503, u"cancelled"_qs, u"the server is stopping"_qs);
+    if (!found)
+        return ApiResponse::fromError(found.error());
+    auto json = InspectionJson::duplicates(*m_collection, *found, params);
+    return json ? ApiResponse::json(*json) : ApiResponse::fromError(json.error());
+}
+
 bool CollectionApi::tryStartAdd()
 {
     bool expected = false;
@@ -272,11 +349,7 @@ bool CollectionApi::tryStartAdd()
 
 ApiResponse CollectionApi::add(const QByteArray &body)
 {
-    struct Slot
-    {
-        std::atomic<bool> &adding;
-        ~Slot() { adding.store(false); }
-    } slot{m_adding};
+    const SlotRelease slot{m_adding};
 
     auto request = AddRequest::parse(body, m_limits);
     if (!request)

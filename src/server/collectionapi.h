@@ -22,7 +22,8 @@ namespace lookalike::server {
 // collection and the search engine are thread-safe, and so are the model embedders
 // (VisionLanguageEmbedder's methods may be called concurrently, TorchScriptEmbedder serialises
 // its forward passes), which is why one embedder serves both searches and adds. Adds are one
-// at a time per collection (tryStartAdd()).
+// at a time per collection (tryStartAdd()), and so are the whole-collection scans
+// (tryStartScan()).
 class CollectionApi final
 {
 public:
@@ -52,10 +53,15 @@ public:
     ApiResponse remove(qint64 id);                    // DELETE /api/{c}/items/{id}
     ApiResponse search(const QByteArray &body);       // POST /api/{c}/search
     ApiResponse add(const QByteArray &body);          // POST /api/{c}/items; after tryStartAdd()
+    ApiResponse outliers(const QUrlQuery &query);     // GET /api/{c}/outliers; after tryStartScan()
+    ApiResponse duplicates(const QUrlQuery &query);   // GET /api/{c}/duplicates; after tryStartScan()
 
     // Claims the collection's one add slot; false while another add runs (the caller answers
     // 409). add() gives the slot back when it returns.
     bool tryStartAdd();
+    // The same for the whole-collection scans (outliers, duplicates): one at a time per
+    // collection, so that they never hold more than one of the search workers.
+    bool tryStartScan();
 
 private:
     ApiResponse modelUnavailable() const;
@@ -71,6 +77,7 @@ private:
     UrlFetchOptions m_fetch;
     const std::atomic<bool> *m_stopping;
     std::atomic<bool> m_adding{false};
+    std::atomic<bool> m_scanning{false};
 };
 
 } // namespace lookalike::server

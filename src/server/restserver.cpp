@@ -309,6 +309,19 @@ RestServer::Routed RestServer::routeCollection(const ApiRequest &request, Collec
             return {methodNotAllowed(request, "POST"), {}, false};
         return {std::nullopt, [&c, body = request.body] { return c.search(body); }, false};
     }
+    if (p.size() == 3 && (what == QLatin1String("outliers") || what == QLatin1String("duplicates"))) {
+        if (method != "GET")
+            return {methodNotAllowed(request, "GET"), {}, false};
+        if (!c.tryStartScan())
+            return {ApiResponse::error(409, QStringLiteral("busy"),
+                                       QStringLiteral("%1 is already being scanned for outliers or duplicates; ask again when "
+                                                      "that has finished")
+                                           .arg(c.name())),
+                    {}, false};
+        if (what == QLatin1String("outliers"))
+            return {std::nullopt, [&c, query = request.query] { return c.outliers(query); }, false};
+        return {std::nullopt, [&c, query = request.query] { return c.duplicates(query); }, false};
+    }
     if (p.size() == 3 && what == QLatin1String("items")) {
         if (method == "GET")
             return {std::nullopt, [&c, query = request.query] { return c.items(query); }, false};
