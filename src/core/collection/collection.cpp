@@ -13,6 +13,8 @@
 #include <QFileInfo>
 #include <QSaveFile>
 
+#include <optional>
+
 namespace lookalike {
 
 namespace {
@@ -314,21 +316,32 @@ Result<std::unique_ptr<Collection>> Collection::open(const QString &dir, const I
 
 bool Collection::wasInterruptedCreate(const QString &dir)
 {
-    auto db = Database::open(QDir(dir).filePath(databaseFileName()), Database::Mode::ReadOnly);
-    if (!db)
-        return false;
-    auto q = (*db)->prepare("SELECT 1 FROM collection_info WHERE key = 'created_ms'");
-    if (!q) {
+    const QString file = QDir(dir).filePath(databaseFileName());
+    // true/false: the database does or does not lack its settings; nullopt: it cannot be read.
+    const auto lacksSettings = [&file](Database::Mode mode) -> std::optional<bool> {
+        auto db = Database::open(file, mode);
+        if (!db)
+            return std::nullopt;
+        if (auto q = (*db)->prepare("SELECT 1 FROM collection_info WHERE key = 'created_ms'")) {
+            auto row = q->step();
+            return row ? std::optional<bool>(!*row) : std::nullopt;
+        }
         // No settings table: an empty database (killed before the first migration committed)
         // was an interrupted create; anything else is some other file, left alone.
         auto any = (*db)->prepare("SELECT 1 FROM sqlite_master LIMIT 1");
         if (!any)
-            return false;
+            return std::nullopt;
         auto row = any->step();
-        return row && !*row;
-    }
-    auto row = q->step();
-    return row && !*row;
+        return row ? std::optional<bool>(!*row) : std::nullopt;
+    };
+    if (const auto lacks = lacksSettings(Database::Mode::ReadOnly))
+        return *lacks;
+    // A create killed inside its first transaction (before the database is switched to WAL)
+    // leaves a hot rollback journal, which a read-only connection cannot roll back. Rolling it
+    // back is what any writer opening the file does first; then the database reads as it was.
+    if (!QFileInfo::exists(file + QStringLiteral("-journal")))
+        return false;
+    return lacksSettings(Database::Mode::ReadWrite).value_or(false);
 }
 
 Result<void> Collection::loadInfo()
