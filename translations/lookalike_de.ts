@@ -184,6 +184,10 @@
         <source>score = text relevance (BM25, relative to the best match)</source>
         <translation>Ähnlichkeit = Textrelevanz (BM25, relativ zum besten Treffer)</translation>
     </message>
+    <message>
+        <source>score = mean similarity to the nearest neighbours; lowest = most unusual</source>
+        <translation>Ähnlichkeit = mittlere Ähnlichkeit zu den nächsten Nachbarn; die niedrigste = am ungewöhnlichsten</translation>
+    </message>
 </context>
 <context>
     <name>SettingsDialog</name>

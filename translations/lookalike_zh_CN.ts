@@ -184,6 +184,10 @@
         <source>score = text relevance (BM25, relative to the best match)</source>
         <translation>得分 = 文本相关度（BM25，相对于最佳匹配）</translation>
     </message>
+    <message>
+        <source>score = mean similarity to the nearest neighbours; lowest = most unusual</source>
+        <translation>得分 = 与最近邻的平均相似度；最低 = 最不寻常</translation>
+    </message>
 </context>
 <context>
     <name>SettingsDialog</name>

@@ -29,8 +29,11 @@ QString ScoreText::textParts(const SearchHit &hit)
 
 QString ScoreText::fusion(const SearchQuery &query, const SearchResult &result)
 {
+    if (!query.hasTextPart() && query.hasImagePart())
+        return tr("score = image similarity (cosine)");
+    // Results without a query are the outliers list (MainWindow::findOutliers).
     if (!query.hasTextPart())
-        return query.hasImagePart() ? tr("score = image similarity (cosine)") : QString();
+        return result.hits.isEmpty() ? QString() : tr("score = mean similarity to the nearest neighbours; lowest = most unusual");
     // The search engine embeds the text with the model's text tower when it has one; the hits
     // then carry text↔image cosines, and the text score is the mean of the parts present.
     // Report words count when some report matched them (or when there is nothing else).

@@ -126,8 +126,12 @@ private Q_SLOTS:
         result.hits << hit;
         QCOMPARE(ScoreText::fusion(query, result), expected);
         query.text.clear();
+        // Hits without any query part are the outliers list.
         QCOMPARE(ScoreText::fusion(query, result),
-                 image ? QStringLiteral("score = image similarity (cosine)") : QString());
+                 image ? QStringLiteral("score = image similarity (cosine)")
+                       : QStringLiteral("score = mean similarity to the nearest neighbours; lowest = most unusual"));
+        if (!image)
+            QCOMPARE(ScoreText::fusion(query, SearchResult{}), QString());
     }
 
     void escapesMarkup()

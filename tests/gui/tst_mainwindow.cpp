@@ -171,6 +171,9 @@ private Q_SLOTS:
         auto *label = m_window->findChild<QLabel *>(QStringLiteral("resultLabel"));
         QVERIFY(label);
         QVERIFY2(label->text().contains(QStringLiteral("12 outlier")), qPrintable(label->text()));
+        // Each tile says what its score means.
+        const QString tip = model()->index(0).data(Qt::ToolTipRole).toString();
+        QVERIFY2(tip.contains(QStringLiteral("nearest neighbours")), qPrintable(tip));
         QTRY_COMPARE(m_window->detailsPanel()->currentId(), model()->idAt(0));
     }
 
