@@ -26,6 +26,15 @@ std::vector<float> towards(int axis, double tilt)
     return v;
 }
 
+// An empty collection of 8-dimensional vectors placed by hand, in `dir`.
+Result<std::unique_ptr<Collection>> createPlanted(const QString &dir)
+{
+    CollectionOptions o;
+    o.embedderId = QStringLiteral("planted");
+    o.dimension = 8;
+    return Collection::create(dir, o);
+}
+
 struct Planted
 {
     QString uri;
@@ -48,10 +57,7 @@ class TestDatasetInspection final : public QObject
 private Q_SLOTS:
     void initTestCase()
     {
-        CollectionOptions o;
-        o.embedderId = QStringLiteral("planted");
-        o.dimension = 8;
-        auto c = Collection::create(m_tmp.filePath(QStringLiteral("c")), o);
+        auto c = createPlanted(m_tmp.filePath(QStringLiteral("c")));
         QVERIFY(c);
         m_c = std::move(*c);
         // Cats along axis 0 and dogs along axis 2, spread over 0.3 rad (cosine >= 0.955 within
@@ -191,10 +197,7 @@ private Q_SLOTS:
 
     void outliersOfTinyCollections()
     {
-        CollectionOptions o;
-        o.embedderId = QStringLiteral("planted");
-        o.dimension = 8;
-        auto c = Collection::create(m_tmp.filePath(QStringLiteral("one")), o);
+        auto c = createPlanted(m_tmp.filePath(QStringLiteral("one")));
         QVERIFY(c);
         auto found = OutlierFinder::find(**c, {});
         QVERIFY(found);
