@@ -30,12 +30,12 @@
 #include "util/csvreader.h"
 
 #include <QBuffer>
-#include <QGuiApplication>
 #include <QCryptographicHash>
 #include <QDir>
 #include <QDirIterator>
 #include <QFile>
 #include <QFileInfo>
+#include <QGuiApplication>
 #include <QImage>
 #include <QJsonArray>
 #include <QJsonDocument>
